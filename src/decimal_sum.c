@@ -1,0 +1,348 @@
+/*
+ * decimal_sum.c
+ *		Exact 128-bit decimal arithmetic for integer and numeric KPI inputs.
+ *
+ * The hot path is decimal_from_numeric(): it reads a numeric datum in place
+ * instead of calling PG_GETARG_NUMERIC, which would palloc and copy every
+ * value stored with a short varlena header (most small numerics in a heap
+ * tuple).  The numeric on-disk format is stable across releases -- pg_upgrade
+ * depends on it -- so decoding it here is safe; the layout constants below
+ * mirror the comments in PostgreSQL's numeric.c.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "decimal_sum.h"
+#include "fmgr.h"
+
+/* numeric on-disk header bits (see src/backend/utils/adt/numeric.c) */
+#define NUM_SIGN_MASK			0xC000
+#define NUM_NEG					0x4000
+#define NUM_SHORT				0x8000
+#define NUM_SPECIAL				0xC000
+#define NUM_EXT_SIGN_MASK		0xF000
+#define NUM_NAN					0xC000
+#define NUM_PINF				0xD000
+#define NUM_NINF				0xF000
+#define NUM_DSCALE_MASK			0x3FFF
+#define NUM_SHORT_SIGN_MASK		0x2000
+#define NUM_SHORT_DSCALE_MASK	0x1F80
+#define NUM_SHORT_DSCALE_SHIFT	7
+#define NUM_SHORT_WEIGHT_SIGN	0x0040
+#define NUM_SHORT_WEIGHT_MASK	0x003F
+#define NUM_NBASE				10000
+#define NUM_DEC_DIGITS			4
+
+static const int64 pow10_int64[] = {
+	INT64CONST(1), INT64CONST(10), INT64CONST(100), INT64CONST(1000),
+	INT64CONST(10000), INT64CONST(100000), INT64CONST(1000000),
+	INT64CONST(10000000), INT64CONST(100000000), INT64CONST(1000000000),
+	INT64CONST(10000000000), INT64CONST(100000000000),
+	INT64CONST(1000000000000), INT64CONST(10000000000000),
+	INT64CONST(100000000000000), INT64CONST(1000000000000000),
+	INT64CONST(10000000000000000), INT64CONST(100000000000000000),
+	INT64CONST(1000000000000000000)
+};
+
+void
+decimal_overflow_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("kpi sum out of range"),
+			 errdetail("Integer and numeric inputs are summed exactly in 128 bits at the largest input scale, about 38 significant digits."),
+			 errhint("Round the input to fewer decimal places, or cast it to double precision.")));
+}
+
+/* 10^exp as int128; exp must be in [0, 38]. */
+static inline int128
+pow10_int128(int exp)
+{
+	if (exp <= 18)
+		return pow10_int64[exp];
+	return (int128) pow10_int64[18] * pow10_int128(exp - 18);
+}
+
+/*
+ * Multiply unscaled by 10^(to_scale - from_scale).  Returns false on
+ * overflow.  Only scales up: callers never lose digits.
+ */
+bool
+decimal_rescale(int128 *unscaled, int from_scale, int to_scale)
+{
+	int128		result;
+
+	Assert(to_scale >= from_scale);
+	if (to_scale == from_scale)
+		return true;
+	if (to_scale - from_scale > 38)
+		return *unscaled == 0;
+	if (__builtin_mul_overflow(*unscaled, pow10_int128(to_scale - from_scale), &result))
+		return false;
+	*unscaled = result;
+	return true;
+}
+
+static inline uint16
+read_uint16(const char *p)
+{
+	uint16		v;
+
+	memcpy(&v, p, sizeof(v));	/* data after a 1-byte header is unaligned */
+	return v;
+}
+
+/*
+ * Decode a numeric datum into an exact scaled int128.  Returns the class;
+ * for the specials (NaN, +-Infinity) *unscaled and *scale are not set.
+ */
+NumericClass
+decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(numeric);
+	struct varlena *detoasted = NULL;
+	const char *data;
+	Size		size;
+	uint16		header;
+	bool		negative;
+	int			dscale;
+	int			weight;
+	int			ndigits;
+	int			exact_scale;
+	int128		value = 0;
+
+	/* Only external or compressed values need detoasting; short headers do not. */
+	if (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw))
+		raw = detoasted = pg_detoast_datum_packed(raw);
+
+	data = VARDATA_ANY(raw);
+	size = VARSIZE_ANY_EXHDR(raw);
+	if (size < sizeof(uint16))
+		elog(ERROR, "invalid numeric datum of %zu bytes", size);
+	header = read_uint16(data);
+
+	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
+	{
+		uint16		special = header & NUM_EXT_SIGN_MASK;
+
+		if (detoasted)
+			pfree(detoasted);
+		if (special == NUM_PINF)
+			return NUMERIC_CLASS_PINF;
+		if (special == NUM_NINF)
+			return NUMERIC_CLASS_NINF;
+		return NUMERIC_CLASS_NAN;
+	}
+
+	if ((header & NUM_SIGN_MASK) == NUM_SHORT)
+	{
+		negative = (header & NUM_SHORT_SIGN_MASK) != 0;
+		dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+		weight = (header & NUM_SHORT_WEIGHT_MASK);
+		if (header & NUM_SHORT_WEIGHT_SIGN)
+			weight |= ~NUM_SHORT_WEIGHT_MASK;
+		data += sizeof(uint16);
+		size -= sizeof(uint16);
+	}
+	else
+	{
+		if (size < 2 * sizeof(uint16))
+			elog(ERROR, "invalid numeric datum of %zu bytes", size);
+		negative = (header & NUM_SIGN_MASK) == NUM_NEG;
+		dscale = header & NUM_DSCALE_MASK;
+		weight = (int16) read_uint16(data + sizeof(uint16));
+		data += 2 * sizeof(uint16);
+		size -= 2 * sizeof(uint16);
+	}
+	ndigits = size / sizeof(int16);
+
+	/*
+	 * Build the integer formed by the base-10000 digits; the number is that
+	 * integer times 10000^(weight - ndigits + 1).
+	 */
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		digit = (int16) read_uint16(data + i * sizeof(int16));
+
+		if (__builtin_mul_overflow(value, (int128) NUM_NBASE, &value) ||
+			__builtin_add_overflow(value, (int128) digit, &value))
+			decimal_overflow_error();
+	}
+
+	/* Express it at the smallest scale that holds every stored digit. */
+	exact_scale = NUM_DEC_DIGITS * (ndigits - weight - 1);
+	if (ndigits == 0)
+		exact_scale = 0;
+	if (exact_scale < 0)
+	{
+		if (!decimal_rescale(&value, 0, -exact_scale))
+			decimal_overflow_error();
+		exact_scale = 0;
+	}
+	/* Drop trailing zero digits beyond the display scale. */
+	while (exact_scale > dscale && value % 10 == 0)
+	{
+		value /= 10;
+		exact_scale--;
+	}
+	while (exact_scale > DECIMAL_MAX_SCALE && value % 10 == 0)
+	{
+		value /= 10;
+		exact_scale--;
+	}
+	if (exact_scale > DECIMAL_MAX_SCALE)
+		decimal_overflow_error();
+	/* Keep the display scale so that sums print the way users wrote them. */
+	if (exact_scale < dscale && dscale <= DECIMAL_MAX_SCALE)
+	{
+		if (!decimal_rescale(&value, exact_scale, dscale))
+			decimal_overflow_error();
+		exact_scale = dscale;
+	}
+
+	if (detoasted)
+		pfree(detoasted);
+	*unscaled = negative ? -value : value;
+	*scale = exact_scale;
+	return NUMERIC_CLASS_FINITE;
+}
+
+/* Bring acc and value to a common scale; errors on overflow. */
+static inline void
+align_scales(int128 *acc, int16 *acc_scale, int128 *value, int scale)
+{
+	if (likely(scale == *acc_scale))
+		return;
+	if (scale > *acc_scale)
+	{
+		if (!decimal_rescale(acc, *acc_scale, scale))
+			decimal_overflow_error();
+		*acc_scale = scale;
+	}
+	else if (!decimal_rescale(value, scale, *acc_scale))
+		decimal_overflow_error();
+}
+
+void
+decimal_add(int128 *acc, int16 *acc_scale, int128 value, int scale)
+{
+	align_scales(acc, acc_scale, &value, scale);
+	if (__builtin_add_overflow(*acc, value, acc))
+		decimal_overflow_error();
+}
+
+void
+decimal_sub(int128 *acc, int16 *acc_scale, int128 value, int scale)
+{
+	align_scales(acc, acc_scale, &value, scale);
+	if (__builtin_sub_overflow(*acc, value, acc))
+		decimal_overflow_error();
+}
+
+/* Three-way comparison of two scaled decimals, exact. */
+int
+decimal_compare(int128 a, int a_scale, int128 b, int b_scale)
+{
+	if (a_scale < b_scale && !decimal_rescale(&a, a_scale, b_scale))
+		return a > 0 ? 1 : -1;
+	if (b_scale < a_scale && !decimal_rescale(&b, b_scale, a_scale))
+		return b > 0 ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+long double
+decimal_to_long_double(int128 unscaled, int scale)
+{
+	long double value = (long double) unscaled;
+
+	/* 10^k is exact in long double up to k = 27; larger scales are rare. */
+	while (scale > 27)
+	{
+		value /= 1e27L;
+		scale -= 27;
+	}
+	if (scale > 0)
+		value /= powl(10.0L, scale);
+	return value;
+}
+
+double
+decimal_to_double(int128 unscaled, int scale)
+{
+	/* Fast and exact for the common case: small values at scale <= 18. */
+	if (scale <= 18 && unscaled >= -(INT64CONST(1) << 53) && unscaled <= (INT64CONST(1) << 53))
+		return (double) (int64) unscaled / (double) pow10_int64[scale];
+	return (double) decimal_to_long_double(unscaled, scale);
+}
+
+/* Exact text form: digits, then "." and exactly scale digits when scale > 0. */
+char *
+decimal_to_cstring(int128 unscaled, int scale)
+{
+	char		digits[64];
+	char	   *result = palloc(80);
+	char	   *out = result;
+	int			ndigits = 0;
+	uint128		magnitude = unscaled < 0 ? -(uint128) unscaled : (uint128) unscaled;
+
+	do
+	{
+		digits[ndigits++] = '0' + (int) (magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude > 0);
+	while (ndigits <= scale)
+		digits[ndigits++] = '0';
+
+	if (unscaled < 0)
+		*out++ = '-';
+	for (int i = ndigits - 1; i >= 0; i--)
+	{
+		*out++ = digits[i];
+		if (i == scale && scale > 0)
+			*out++ = '.';
+	}
+	*out = '\0';
+	return result;
+}
+
+/*
+ * Parse [-]digits[.digits] into a scaled decimal.  Returns false on a syntax
+ * error; raises 22003 when the value does not fit in 128 bits.
+ */
+bool
+decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale)
+{
+	const char *p = str;
+	bool		negative = false;
+	bool		seen_digit = false;
+	int			frac_digits = -1;
+	int128		value = 0;
+
+	if (*p == '-' || *p == '+')
+		negative = (*p++ == '-');
+	for (;; p++)
+	{
+		if (*p >= '0' && *p <= '9')
+		{
+			if (__builtin_mul_overflow(value, (int128) 10, &value) ||
+				__builtin_add_overflow(value, (int128) (*p - '0'), &value))
+				decimal_overflow_error();
+			seen_digit = true;
+			if (frac_digits >= 0)
+				frac_digits++;
+		}
+		else if (*p == '.' && frac_digits < 0 && seen_digit)
+			frac_digits = 0;
+		else
+			break;
+	}
+	if (!seen_digit || frac_digits == 0)
+		return false;
+	if (frac_digits > DECIMAL_MAX_SCALE)
+		decimal_overflow_error();
+	*unscaled = negative ? -value : value;
+	*scale = frac_digits < 0 ? 0 : frac_digits;
+	*endptr = p;
+	return true;
+}

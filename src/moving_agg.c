@@ -1,0 +1,346 @@
+/*
+ * moving_agg.c
+ *		Moving-aggregate (sliding window) support for the ratio aggregates.
+ *
+ * With an inverse transition function a sliding frame such as ROWS 999
+ * PRECEDING costs O(1) per row instead of O(frame).  PostgreSQL requires the
+ * inverse to restore the state exactly, or the window values drift away from
+ * a fresh computation of their frames.  Here every sum is exact:
+ *
+ *	- integer and numeric inputs go into 128-bit scaled decimals, where
+ *	  subtraction undoes addition;
+ *	- double precision inputs go into an ExactFloatSum superaccumulator,
+ *	  where the same holds for every finite double, and NaN and infinities
+ *	  are counted so they can leave the frame too.
+ *
+ * So the inverse never has to give up (return NULL) and force a recompute.
+ * kpi.rollup gets the same treatment: a summary leaving the frame is
+ * subtracted exactly, its double-double float sums term by term.
+ *
+ * The state is internal: window aggregates never combine or serialize it.
+ * The moments are tracked only for ratio_agg, which returns them; the
+ * double-valued KPIs skip that work.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/float.h"
+
+#include "ratio.h"
+
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_accum);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_retract);
+PG_FUNCTION_INFO_V1(kpi_ratio_summary_moving_accum);
+PG_FUNCTION_INFO_V1(kpi_ratio_summary_moving_retract);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_accum_bool);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_retract_bool);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_value);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_romi_value);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_summary);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_merge);
+PG_FUNCTION_INFO_V1(kpi_ratio_moving_unmerge);
+
+typedef struct MovingSum
+{
+	int64		float_terms;	/* floating-point terms now in the frame */
+	int16		scale;
+	int128		decimal;		/* exact (integer and numeric) terms */
+	ExactFloatSum exact;		/* float terms, including numeric NaN/Infinity */
+} MovingSum;
+
+typedef struct MovingRatio
+{
+	int64		n;
+	bool		track_moments;
+	MovingSum	num;
+	MovingSum	den;
+	ExactFloatSum sum_xx;
+	ExactFloatSum sum_yy;
+	ExactFloatSum sum_xy;
+} MovingRatio;
+
+static MemoryContext
+window_context(FunctionCallInfo fcinfo)
+{
+	MemoryContext aggcontext;
+
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("kpi moving-aggregate support functions can only be called as part of a window aggregate")));
+	return aggcontext;
+}
+
+static MovingRatio *
+moving_state(FunctionCallInfo fcinfo, bool track_moments)
+{
+	MovingRatio *state;
+
+	if (!PG_ARGISNULL(0))
+		return (MovingRatio *) PG_GETARG_POINTER(0);
+	state = MemoryContextAllocZero(window_context(fcinfo), sizeof(MovingRatio));
+	state->track_moments = track_moments;
+	return state;
+}
+
+static void
+moving_sum_add(MovingSum *sum, const KpiInput *input, int sign)
+{
+	if (input->is_float)
+	{
+		exact_sum_add(&sum->exact, input->approx, sign);
+		sum->float_terms += sign;
+	}
+	else if (sign > 0)
+		decimal_add(&sum->decimal, &sum->scale, input->unscaled, input->scale);
+	else
+		decimal_sub(&sum->decimal, &sum->scale, input->unscaled, input->scale);
+}
+
+static void
+moving_apply(MovingRatio *state, const KpiInput *x, const KpiInput *y, int sign)
+{
+	state->n += sign;
+	moving_sum_add(&state->num, x, sign);
+	moving_sum_add(&state->den, y, sign);
+	if (state->track_moments)
+	{
+		exact_sum_add(&state->sum_xx, x->approx * x->approx, sign);
+		exact_sum_add(&state->sum_yy, y->approx * y->approx, sign);
+		exact_sum_add(&state->sum_xy, x->approx * y->approx, sign);
+	}
+}
+
+static Datum
+moving_step(FunctionCallInfo fcinfo, bool track_moments, int sign)
+{
+	const InputTypes *types;
+	MovingRatio *state;
+	KpiInput	x;
+	KpiInput	y;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	window_context(fcinfo);
+	types = input_types(fcinfo);
+	state = moving_state(fcinfo, track_moments);
+	decode_input(PG_GETARG_DATUM(1), types->num, &x);
+	decode_input(PG_GETARG_DATUM(2), types->den, &y);
+	moving_apply(state, &x, &y, sign);
+	PG_RETURN_POINTER(state);
+}
+
+/* Moving transition of the double-valued ratio KPIs. */
+Datum
+kpi_ratio_moving_accum(PG_FUNCTION_ARGS)
+{
+	return moving_step(fcinfo, false, 1);
+}
+
+/* Inverse moving transition: the pair leaves the frame, exactly. */
+Datum
+kpi_ratio_moving_retract(PG_FUNCTION_ARGS)
+{
+	return moving_step(fcinfo, false, -1);
+}
+
+/* Moving transition of ratio_agg, which also keeps the moments. */
+Datum
+kpi_ratio_summary_moving_accum(PG_FUNCTION_ARGS)
+{
+	return moving_step(fcinfo, true, 1);
+}
+
+/* Inverse moving transition of ratio_agg. */
+Datum
+kpi_ratio_summary_moving_retract(PG_FUNCTION_ARGS)
+{
+	return moving_step(fcinfo, true, -1);
+}
+
+static Datum
+moving_step_bool(FunctionCallInfo fcinfo, int sign)
+{
+	MovingRatio *state;
+	KpiInput	x = {false, 0.0, 0, 0};
+	KpiInput	y = {false, 1.0, 1, 0};
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	state = moving_state(fcinfo, false);
+	if (PG_GETARG_BOOL(1))
+	{
+		x.unscaled = 1;
+		x.approx = 1.0;
+	}
+	moving_apply(state, &x, &y, sign);
+	PG_RETURN_POINTER(state);
+}
+
+/* Moving transition of conversion_rate(boolean). */
+Datum
+kpi_ratio_moving_accum_bool(PG_FUNCTION_ARGS)
+{
+	return moving_step_bool(fcinfo, 1);
+}
+
+/* Inverse moving transition of conversion_rate(boolean). */
+Datum
+kpi_ratio_moving_retract_bool(PG_FUNCTION_ARGS)
+{
+	return moving_step_bool(fcinfo, -1);
+}
+
+static void
+moving_sum_merge(MovingSum *sum, const RatioSum *term, int sign)
+{
+	if (term->kind == SUM_DECIMAL)
+	{
+		if (sign > 0)
+			decimal_add(&sum->decimal, &sum->scale, term->v.decimal, term->scale);
+		else
+			decimal_sub(&sum->decimal, &sum->scale, term->v.decimal, term->scale);
+		return;
+	}
+	exact_sum_add(&sum->exact, term->v.fp.hi, sign);
+	exact_sum_add(&sum->exact, term->v.fp.lo, sign);
+	sum->float_terms += sign;
+}
+
+static Datum
+moving_rollup_step(FunctionCallInfo fcinfo, int sign)
+{
+	MovingRatio *state;
+	const Ratio *term;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+	}
+	state = moving_state(fcinfo, true);
+	term = PG_GETARG_RATIO_P(1);
+	state->n += sign * term->n;
+	moving_sum_merge(&state->num, &term->num, sign);
+	moving_sum_merge(&state->den, &term->den, sign);
+	exact_sum_add(&state->sum_xx, term->sum_xx, sign);
+	exact_sum_add(&state->sum_yy, term->sum_yy, sign);
+	exact_sum_add(&state->sum_xy, term->sum_xy, sign);
+	PG_RETURN_POINTER(state);
+}
+
+/* Moving transition of kpi.rollup: a summary enters the frame. */
+Datum
+kpi_ratio_moving_merge(PG_FUNCTION_ARGS)
+{
+	return moving_rollup_step(fcinfo, 1);
+}
+
+/* Inverse moving transition of kpi.rollup: a summary leaves the frame, exactly. */
+Datum
+kpi_ratio_moving_unmerge(PG_FUNCTION_ARGS)
+{
+	return moving_rollup_step(fcinfo, -1);
+}
+
+/*
+ * Round an exact sum into a RatioSum.  It stays an exact decimal while no
+ * floating-point term is in the frame, just as a fresh aggregate would.
+ */
+static void
+moving_sum_result(const MovingSum *sum, RatioSum *out, bool want_residual)
+{
+	ExactFloatSum with_decimal;
+	const ExactFloatSum *exact = &sum->exact;
+	bool		specials = exact->nan_count > 0 || exact->pinf_count > 0 || exact->ninf_count > 0;
+
+	if (sum->float_terms == 0)
+	{
+		out->kind = SUM_DECIMAL;
+		out->scale = sum->scale;
+		out->v.decimal = sum->decimal;
+		return;
+	}
+	if (sum->decimal != 0)
+	{
+		/* Mixed terms (rolled-up summaries of both kinds): fold in the decimal part. */
+		with_decimal = *exact;
+		exact_sum_add(&with_decimal, decimal_to_double(sum->decimal, sum->scale), 1);
+		exact = &with_decimal;
+	}
+	out->kind = SUM_FLOAT;
+	out->scale = 0;
+	out->v.fp.lo = 0.0;
+	out->v.fp.hi = exact_sum_round(exact, want_residual ? &out->v.fp.lo : NULL);
+	if (isinf(out->v.fp.hi) && !specials)
+		float_overflow_error(); /* as sum(float8) would */
+}
+
+/* The frame's summary as a kpi.ratio; false for an empty frame. */
+static bool
+moving_result(FunctionCallInfo fcinfo, Ratio *out, bool want_moments)
+{
+	MovingRatio *state;
+
+	if (PG_ARGISNULL(0))
+		return false;
+	state = (MovingRatio *) PG_GETARG_POINTER(0);
+	if (state->n == 0)
+		return false;
+	ratio_init(out);
+	out->n = state->n;
+	moving_sum_result(&state->num, &out->num, want_moments);
+	moving_sum_result(&state->den, &out->den, want_moments);
+	if (want_moments)
+	{
+		out->sum_xx = exact_sum_round(&state->sum_xx, NULL);
+		out->sum_yy = exact_sum_round(&state->sum_yy, NULL);
+		out->sum_xy = exact_sum_round(&state->sum_xy, NULL);
+	}
+	return true;
+}
+
+/* Moving final: Σnumerator / Σdenominator of the frame. */
+Datum
+kpi_ratio_moving_value(PG_FUNCTION_ARGS)
+{
+	Ratio		frame;
+	double		result;
+
+	if (!moving_result(fcinfo, &frame, false) || !ratio_value(&frame, false, &result))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(result);
+}
+
+/* Moving final of romi: (Σrevenue - Σcost) / Σcost of the frame. */
+Datum
+kpi_ratio_moving_romi_value(PG_FUNCTION_ARGS)
+{
+	Ratio		frame;
+	double		result;
+
+	if (!moving_result(fcinfo, &frame, false) || !ratio_value(&frame, true, &result))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(result);
+}
+
+/* Moving final of ratio_agg: the frame's kpi.ratio summary. */
+Datum
+kpi_ratio_moving_summary(PG_FUNCTION_ARGS)
+{
+	Ratio	   *frame = palloc(sizeof(Ratio));
+
+	if (!moving_result(fcinfo, frame, true))
+		PG_RETURN_NULL();
+	RATIO_CHECK(frame);
+	PG_RETURN_RATIO_P(frame);
+}

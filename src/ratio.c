@@ -1,0 +1,358 @@
+/*
+ * ratio.c
+ *		Accumulating, merging and evaluating kpi.ratio summaries.
+ *
+ * This is the one place that knows how a sum is kept (exact decimal or
+ * compensated float), how two summaries merge, and how the KPI value is
+ * derived from the sums.  The plain aggregates, the moving (window)
+ * aggregates and the operators all go through it.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "utils/float.h"
+
+#include "ratio.h"
+
+static InputType
+input_type_of(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+
+	switch (type)
+	{
+		case INT4OID:
+			return INPUT_INT4;
+		case INT8OID:
+			return INPUT_INT8;
+		case NUMERICOID:
+			return INPUT_NUMERIC;
+		case FLOAT8OID:
+			return INPUT_FLOAT8;
+		default:
+			elog(ERROR, "kpi aggregate called with unsupported argument type %u", type);
+	}
+	pg_unreachable();
+}
+
+/*
+ * The numerator and denominator types of the calling aggregate (arguments 1
+ * and 2 of its transition function).  Looked up once per query.
+ */
+const InputTypes *
+input_types(FunctionCallInfo fcinfo)
+{
+	InputTypes *types = (InputTypes *) fcinfo->flinfo->fn_extra;
+
+	if (likely(types != NULL))
+		return types;
+	types = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(InputTypes));
+	types->num = input_type_of(fcinfo, 1);
+	types->den = input_type_of(fcinfo, 2);
+	fcinfo->flinfo->fn_extra = types;
+	return types;
+}
+
+void
+decode_input(Datum value, InputType type, KpiInput *out)
+{
+	switch (type)
+	{
+		case INPUT_INT4:
+			out->is_float = false;
+			out->unscaled = DatumGetInt32(value);
+			out->scale = 0;
+			out->approx = (double) DatumGetInt32(value);
+			break;
+		case INPUT_INT8:
+			out->is_float = false;
+			out->unscaled = DatumGetInt64(value);
+			out->scale = 0;
+			out->approx = (double) DatumGetInt64(value);
+			break;
+		case INPUT_NUMERIC:
+			switch (decimal_from_numeric(value, &out->unscaled, &out->scale))
+			{
+				case NUMERIC_CLASS_FINITE:
+					out->is_float = false;
+					out->approx = decimal_to_double(out->unscaled, out->scale);
+					break;
+				case NUMERIC_CLASS_NAN:
+					out->is_float = true;
+					out->approx = get_float8_nan();
+					break;
+				case NUMERIC_CLASS_PINF:
+					out->is_float = true;
+					out->approx = get_float8_infinity();
+					break;
+				case NUMERIC_CLASS_NINF:
+					out->is_float = true;
+					out->approx = -get_float8_infinity();
+					break;
+			}
+			break;
+		case INPUT_FLOAT8:
+			out->is_float = true;
+			out->approx = DatumGetFloat8(value);
+			break;
+	}
+}
+
+void
+ratio_init(Ratio *ratio)
+{
+	memset(ratio, 0, sizeof(Ratio));
+	ratio->version = RATIO_FORMAT_VERSION;
+	ratio->num.kind = SUM_DECIMAL;
+	ratio->den.kind = SUM_DECIMAL;
+}
+
+double
+ratio_sum_to_double(const RatioSum *sum)
+{
+	if (sum->kind == SUM_DECIMAL)
+		return decimal_to_double(sum->v.decimal, sum->scale);
+	return compensated_value(&sum->v.fp);
+}
+
+/* Switch an exact sum to floating point; from here on it is a double-double. */
+static void
+make_float(RatioSum *sum)
+{
+	long double exact;
+	double		hi;
+
+	if (sum->kind == SUM_FLOAT)
+		return;
+	exact = decimal_to_long_double(sum->v.decimal, sum->scale);
+	hi = (double) exact;
+	sum->kind = SUM_FLOAT;
+	sum->scale = 0;
+	sum->v.fp.hi = hi;
+	sum->v.fp.lo = (double) (exact - hi);
+}
+
+/* hi += value with PostgreSQL's float8pl overflow rule. */
+static inline void
+float_sum_add(CompensatedSum *fp, double value)
+{
+	double		before = fp->hi;
+
+	compensated_add(fp, value);
+	if (unlikely(isinf(fp->hi)) && !isinf(before) && !isinf(value))
+		float_overflow_error();
+}
+
+void
+ratio_sum_add(RatioSum *sum, const KpiInput *input)
+{
+	if (likely(sum->kind == SUM_DECIMAL && !input->is_float))
+	{
+		decimal_add(&sum->v.decimal, &sum->scale, input->unscaled, input->scale);
+		return;
+	}
+	make_float(sum);
+	float_sum_add(&sum->v.fp, input->approx);
+}
+
+void
+ratio_accumulate(Ratio *ratio, const KpiInput *x, const KpiInput *y)
+{
+	if (unlikely(ratio->n == PG_INT64_MAX))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kpi.ratio row count out of range")));
+	ratio->n++;
+	ratio_sum_add(&ratio->num, x);
+	ratio_sum_add(&ratio->den, y);
+	/* Moments overflow to Infinity quietly: they never fail a KPI. */
+	ratio->sum_xx += x->approx * x->approx;
+	ratio->sum_yy += y->approx * y->approx;
+	ratio->sum_xy += x->approx * y->approx;
+}
+
+static void
+ratio_sum_merge(RatioSum *into, const RatioSum *other)
+{
+	if (into->kind == SUM_DECIMAL && other->kind == SUM_DECIMAL)
+	{
+		decimal_add(&into->v.decimal, &into->scale, other->v.decimal, other->scale);
+		return;
+	}
+	make_float(into);
+	if (other->kind == SUM_FLOAT)
+	{
+		double		before = into->v.fp.hi;
+
+		compensated_merge(&into->v.fp, &other->v.fp);
+		if (isinf(into->v.fp.hi) && !isinf(before) && !isinf(other->v.fp.hi))
+			float_overflow_error();
+	}
+	else
+	{
+		RatioSum	copy = *other;
+
+		make_float(&copy);
+		compensated_merge(&into->v.fp, &copy.v.fp);
+	}
+}
+
+void
+ratio_merge(Ratio *into, const Ratio *other)
+{
+	if (__builtin_add_overflow(into->n, other->n, &into->n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kpi.ratio row count out of range")));
+	ratio_sum_merge(&into->num, &other->num);
+	ratio_sum_merge(&into->den, &other->den);
+	into->sum_xx += other->sum_xx;
+	into->sum_yy += other->sum_yy;
+	into->sum_xy += other->sum_xy;
+}
+
+/* float8div's rules: overflow and underflow are errors, as in PostgreSQL. */
+static double
+checked_divide(double dividend, double divisor)
+{
+	double		result = dividend / divisor;
+
+	if (unlikely(isinf(result)) && !isinf(dividend) && !isinf(divisor))
+		float_overflow_error();
+	if (unlikely(result == 0.0) && dividend != 0.0 && !isinf(divisor))
+		float_underflow_error();
+	return result;
+}
+
+/*
+ * The KPI value Σx/Σy, or (Σx-Σy)/Σy when minus_one (ROMI).  Returns false
+ * for "no value": no rows, or a zero denominator sum, like x / NULLIF(y, 0).
+ */
+bool
+ratio_value(const Ratio *ratio, bool minus_one, double *result)
+{
+	if (ratio->n == 0)
+		return false;
+
+	if (ratio->num.kind == SUM_DECIMAL && ratio->den.kind == SUM_DECIMAL)
+	{
+		int128		numerator = ratio->num.v.decimal;
+		int16		numerator_scale = ratio->num.scale;
+		int128		denominator = ratio->den.v.decimal;
+		int128		aligned_den = denominator;
+		long double quotient;
+
+		if (denominator == 0)
+			return false;
+		/* Σx - Σy exactly, at the finer of the two scales. */
+		if (minus_one)
+		{
+			if (numerator_scale >= ratio->den.scale &&
+				decimal_rescale(&aligned_den, ratio->den.scale, numerator_scale) &&
+				!__builtin_sub_overflow(numerator, aligned_den, &numerator))
+				;
+			else if (numerator_scale < ratio->den.scale &&
+					 decimal_rescale(&numerator, numerator_scale, ratio->den.scale) &&
+					 !__builtin_sub_overflow(numerator, denominator, &numerator))
+				numerator_scale = ratio->den.scale;
+			else
+			{
+				/* Beyond 128 bits: fall back to extended precision. */
+				quotient = decimal_to_long_double(ratio->num.v.decimal, ratio->num.scale) /
+					decimal_to_long_double(denominator, ratio->den.scale);
+				*result = (double) (quotient - 1.0L);
+				return true;
+			}
+		}
+		quotient = decimal_to_long_double(numerator, numerator_scale) /
+			decimal_to_long_double(denominator, ratio->den.scale);
+		*result = (double) quotient;
+		return true;
+	}
+	else
+	{
+		double		numerator = ratio_sum_to_double(&ratio->num);
+		double		denominator = ratio_sum_to_double(&ratio->den);
+
+		if (denominator == 0.0)
+			return false;
+		if (minus_one)
+		{
+			RatioSum	num = ratio->num;
+			RatioSum	den = ratio->den;
+
+			make_float(&num);
+			make_float(&den);
+			numerator = (num.v.fp.hi - den.v.fp.hi) + (num.v.fp.lo - den.v.fp.lo);
+		}
+		*result = checked_divide(numerator, denominator);
+		return true;
+	}
+}
+
+/* float8 equality as PostgreSQL defines it: NaN equals NaN. */
+static inline bool
+float8_same(double a, double b)
+{
+	return float8_cmp_internal(a, b) == 0;
+}
+
+static bool
+ratio_sum_equal(const RatioSum *a, const RatioSum *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == SUM_DECIMAL)
+		return decimal_compare(a->v.decimal, a->scale, b->v.decimal, b->scale) == 0;
+	return float8_same(a->v.fp.hi, b->v.fp.hi) && float8_same(a->v.fp.lo, b->v.fp.lo);
+}
+
+/*
+ * Equal summaries hold the same count, the same sums of the same kind, and
+ * the same moments.  1.50 and 1.5 are the same decimal sum.
+ */
+bool
+ratio_equal(const Ratio *a, const Ratio *b)
+{
+	return a->n == b->n &&
+		ratio_sum_equal(&a->num, &b->num) &&
+		ratio_sum_equal(&a->den, &b->den) &&
+		float8_same(a->sum_xx, b->sum_xx) &&
+		float8_same(a->sum_yy, b->sum_yy) &&
+		float8_same(a->sum_xy, b->sum_xy);
+}
+
+static const char *
+ratio_sum_problem(const RatioSum *sum)
+{
+	if (sum->kind == SUM_DECIMAL)
+	{
+		if (sum->scale < 0 || sum->scale > DECIMAL_MAX_SCALE)
+			return "decimal scale out of range";
+		return NULL;
+	}
+	if (sum->kind != SUM_FLOAT)
+		return "unknown sum kind";
+	if (!isfinite(sum->v.fp.lo))
+		return "float sum has a non-finite low part";
+	if (!isfinite(sum->v.fp.hi) && sum->v.fp.lo != 0.0)
+		return "infinite or NaN float sum has a low part";
+	return NULL;
+}
+
+/* NULL when the summary is well formed, else what is wrong with it. */
+const char *
+ratio_problem(const Ratio *ratio)
+{
+	const char *problem;
+
+	if (ratio->version != RATIO_FORMAT_VERSION)
+		return "unknown format version";
+	if (ratio->n < 0)
+		return "negative row count";
+	if ((problem = ratio_sum_problem(&ratio->num)) != NULL)
+		return problem;
+	return ratio_sum_problem(&ratio->den);
+}

@@ -1,0 +1,111 @@
+/*
+ * ratio.h
+ *		kpi.ratio: the fixed-size, mergeable summary behind every ratio KPI.
+ *
+ * A ratio KPI is always Σnumerator / Σdenominator over a group, window or
+ * period -- never an average of per-row ratios.  kpi.ratio keeps exactly
+ * what is needed to compute it, to merge it with other summaries (daily
+ * tables rolled up to months, partial aggregates from parallel workers or
+ * Citus workers), and later to put a delta-method confidence interval on
+ * it: the row count n, both sums, and the moments Σx², Σy², Σxy.
+ *
+ * Each sum is either an exact scaled decimal (integer and numeric inputs)
+ * or a compensated double-double (double precision inputs, or numeric
+ * NaN/Infinity).  The moments are plain doubles: they feed statistics, not
+ * money.
+ */
+#ifndef KPI_RATIO_H
+#define KPI_RATIO_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "decimal_sum.h"
+#include "float_sum.h"
+
+#define RATIO_FORMAT_VERSION 1
+
+typedef enum SumKind
+{
+	SUM_DECIMAL = 0,			/* exact: v.decimal / 10^scale */
+	SUM_FLOAT = 1				/* binary floating point: v.fp.hi + v.fp.lo */
+} SumKind;
+
+typedef struct RatioSum
+{
+	uint8		kind;			/* SumKind */
+	uint8		reserved;
+	int16		scale;			/* SUM_DECIMAL only */
+	int32		reserved2;
+	union
+	{
+		int128		decimal;
+		CompensatedSum fp;
+	}			v;
+} RatioSum;
+
+typedef struct Ratio
+{
+	uint8		version;		/* RATIO_FORMAT_VERSION */
+	uint8		reserved[7];
+	int64		n;				/* pairs summarised */
+	RatioSum	num;			/* Σx, x = numerator */
+	RatioSum	den;			/* Σy, y = denominator */
+	double		sum_xx;			/* Σx² */
+	double		sum_yy;			/* Σy² */
+	double		sum_xy;			/* Σxy */
+} Ratio;
+
+#define RATIO_SIZE 88
+StaticAssertDecl(sizeof(Ratio) == RATIO_SIZE, "kpi.ratio must keep its on-disk size");
+
+#define DatumGetRatioP(X)	((Ratio *) DatumGetPointer(X))
+#define PG_GETARG_RATIO_P(n) DatumGetRatioP(PG_GETARG_DATUM(n))
+#define PG_RETURN_RATIO_P(x) PG_RETURN_POINTER(x)
+
+/* The SQL types an aggregate argument can have. */
+typedef enum InputType
+{
+	INPUT_INT4,
+	INPUT_INT8,
+	INPUT_NUMERIC,
+	INPUT_FLOAT8
+} InputType;
+
+/* One decoded argument value. */
+typedef struct KpiInput
+{
+	bool		is_float;		/* float8 input, or a numeric NaN/Infinity */
+	double		approx;			/* the value as a double (exact when is_float) */
+	int128		unscaled;		/* exact value when !is_float */
+	int			scale;
+} KpiInput;
+
+/* Argument types of a two-argument aggregate, cached in fn_extra. */
+typedef struct InputTypes
+{
+	InputType	num;
+	InputType	den;
+} InputTypes;
+
+extern const InputTypes *input_types(FunctionCallInfo fcinfo);
+extern void decode_input(Datum value, InputType type, KpiInput *out);
+extern void ratio_init(Ratio *ratio);
+extern void ratio_sum_add(RatioSum *sum, const KpiInput *input);
+extern void ratio_accumulate(Ratio *ratio, const KpiInput *x, const KpiInput *y);
+extern void ratio_merge(Ratio *into, const Ratio *other);
+extern bool ratio_value(const Ratio *ratio, bool minus_one, double *result);
+extern double ratio_sum_to_double(const RatioSum *sum);
+extern bool ratio_equal(const Ratio *a, const Ratio *b);
+extern const char *ratio_problem(const Ratio *ratio);
+
+#ifdef USE_ASSERT_CHECKING
+#define RATIO_CHECK(r) \
+	do { const char *problem_ = ratio_problem(r); \
+		if (problem_) elog(ERROR, "corrupt kpi.ratio: %s", problem_); } while (0)
+#else
+#define RATIO_CHECK(r) ((void) 0)
+#endif
+
+#endif

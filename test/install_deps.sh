@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing kpi needs on Debian bookworm, as root.
+# Idempotent: skips apt entirely when everything is already there.
+set -euo pipefail
+
+packages=(
+	build-essential
+	postgresql-15
+	postgresql-server-dev-15
+	postgresql-15-pgtap      # pgTAP and pg_prove
+	libpostgresql-jdbc-java  # the JDBC driver Metabase uses
+	openjdk-17-jdk-headless # to compile and run the JDBC client test
+	python3-psycopg2         # the driver Superset uses
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]}; run as root (or: sudo apt-get install ${missing[*]})" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
