@@ -227,43 +227,59 @@ COMMENT ON FUNCTION kpi.number_expression(regclass, name) IS
  * kpi.language.  The checks use only the system catalogs and privileges, so
  * they never fail on a dropped source or an unreadable table.
  */
-CREATE FUNCTION kpi.measure_problems(definition kpi.definitions) RETURNS text[]
+CREATE FUNCTION kpi.measure_problems(definition kpi.definitions, check_privileges boolean DEFAULT true)
+	RETURNS text[]
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	d kpi.definitions := definition;
 	problems text[] := '{}';
+	unreadable text;
 	column_name name;
 	kind text;
 	filter_key text;
 	filter_value jsonb;
 BEGIN
 	IF d.metric IS NULL THEN
-		problems := problems || kpi.translate('no metric is set.', 'Es ist keine Kennzahlart (metric) gesetzt.');
+		problems := problems || kpi.translate('No metric is set.', 'Es ist keine Kennzahlart (metric) gesetzt.');
 	END IF;
 	IF d.source IS NULL THEN
-		RETURN problems || kpi.translate('no source table or view is set.',
-										 'Es ist keine Quelltabelle oder -sicht (source) gesetzt.');
+		RETURN problems || kpi.translate('No source table or view is set: set source to the table or view the KPI is computed from.',
+										 'Es ist keine Quelltabelle oder -sicht gesetzt: setzen Sie source auf die Tabelle oder Sicht, aus der die Kennzahl berechnet wird.');
 	END IF;
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
-		RETURN problems || pg_catalog.format(kpi.translate(
-			'the source (OID %s) no longer exists.',
-			'Die Quelle (OID %s) existiert nicht mehr.'), d.source::oid);
+		RETURN problems || kpi.translate(
+			'The source table or view was dropped: point source at an existing one.',
+			'Die Quelltabelle oder -sicht wurde gelöscht: setzen Sie source auf eine bestehende.');
 	END IF;
-	IF NOT pg_catalog.has_table_privilege(d.source, 'SELECT') THEN
-		problems := problems || pg_catalog.format(kpi.translate(
-			'you lack SELECT on %s.', 'Ihnen fehlt das SELECT-Recht auf %s.'), d.source);
+	-- SELECT on the table, or on each column the KPI reads.
+	IF check_privileges AND NOT pg_catalog.has_table_privilege(d.source, 'SELECT') THEN
+		SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', ' ORDER BY c.column_name)
+		INTO unreadable
+		FROM (SELECT u.column_name
+			  FROM pg_catalog.unnest(ARRAY[d.time_column, d.numerator_column, d.denominator_column]) AS u(column_name)
+			  UNION
+			  SELECT f.key::name FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key)) AS c
+		WHERE c.column_name IS NOT NULL
+		  AND kpi.column_type(d.source, c.column_name) IS NOT NULL
+		  AND NOT pg_catalog.has_column_privilege(d.source, c.column_name, 'SELECT');
+		IF unreadable IS NOT NULL THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'You lack SELECT on %s (columns %s): ask its owner for access.',
+				'Ihnen fehlt das SELECT-Recht auf %s (Spalten %s): bitten Sie den Eigentümer um Zugriff.'),
+				d.source, unreadable);
+		END IF;
 	END IF;
 
 	IF d.time_column IS NULL THEN
-		problems := problems || kpi.translate('no time_column is set.', 'Es ist keine Zeitspalte (time_column) gesetzt.');
+		problems := problems || kpi.translate('No time_column is set: name the date or timestamp column of the source.', 'Es ist keine Zeitspalte gesetzt: nennen Sie in time_column die Datums- oder Zeitspalte der Quelle.');
 	ELSIF kpi.column_type(d.source, d.time_column) IS NULL THEN
 		problems := problems || pg_catalog.format(kpi.translate(
-			'%s has no column %I.', '%s hat keine Spalte %I.'), d.source, d.time_column);
+			'%s has no column %I: correct time_column.', '%s hat keine Spalte %I: korrigieren Sie time_column.'), d.source, d.time_column);
 	ELSIF kpi.type_kind(kpi.column_type(d.source, d.time_column)) <> 'time' THEN
 		problems := problems || pg_catalog.format(kpi.translate(
-			'time_column %I is %s, not a date or timestamp.',
+			'The time_column %I is %s, not a date or timestamp.',
 			'Die Zeitspalte %I hat den Typ %s statt date oder timestamp.'),
 			d.time_column, kpi.column_type(d.source, d.time_column));
 	END IF;
@@ -273,13 +289,13 @@ BEGIN
 		kind := kpi.type_kind(kpi.column_type(d.source, column_name));
 		IF kind IS NULL THEN
 			problems := problems || pg_catalog.format(kpi.translate(
-				'%s has no column %I.', '%s hat keine Spalte %I.'), d.source, column_name);
+				'%s has no column %I: correct the column name.', '%s hat keine Spalte %I: korrigieren Sie den Spaltennamen.'), d.source, column_name);
 		ELSIF kind = 'boolean' AND column_name = d.numerator_column
 			  AND (d.metric = 'count' OR (d.metric = 'conversion_rate' AND d.denominator_column IS NULL)) THEN
 			NULL;	-- a boolean numerator is what these take
 		ELSIF kind <> 'number' THEN
 			problems := problems || pg_catalog.format(kpi.translate(
-				'column %I is %s, which metric %s cannot use: it needs a number%s.',
+				'The column %I is %s, which metric %s cannot use: it needs a number%s.',
 				'Die Spalte %I hat den Typ %s, den die Kennzahlart %s nicht verwenden kann: sie braucht eine Zahl%s.'),
 				column_name, kpi.column_type(d.source, column_name), d.metric,
 				CASE WHEN d.metric = 'conversion_rate' AND d.denominator_column IS NULL
@@ -290,20 +306,20 @@ BEGIN
 	FOR filter_key, filter_value IN SELECT f.key, f.value FROM pg_catalog.jsonb_each(d.filters) f LOOP
 		IF kpi.column_type(d.source, filter_key::name) IS NULL THEN
 			problems := problems || pg_catalog.format(kpi.translate(
-				'filter on %I: %s has no such column.', 'Filter auf %I: %s hat keine solche Spalte.'),
+				'The filter on %I names no column of %s: correct or remove it.', 'Der Filter auf %I nennt keine Spalte von %s: korrigieren oder entfernen Sie ihn.'),
 				filter_key, d.source);
 		ELSIF pg_catalog.jsonb_typeof(filter_value) IN ('object', 'array') THEN
 			problems := problems || pg_catalog.format(kpi.translate(
-				'filter on %I: the value must be a string, number, boolean or null, not %s.',
-				'Filter auf %I: der Wert muss ein String, eine Zahl, ein Wahrheitswert oder null sein, nicht %s.'),
+				'The filter on %I must compare with a string, number, boolean or null, not %s.',
+				'Der Filter auf %I muss mit einem String, einer Zahl, einem Wahrheitswert oder null vergleichen, nicht mit %s.'),
 				filter_key, filter_value);
 		END IF;
 	END LOOP;
 	RETURN problems;
 END
 $$;
-COMMENT ON FUNCTION kpi.measure_problems(kpi.definitions) IS
-	'Internal: why a definition cannot be measured, one message per problem; empty when it can. Never fails on a broken definition.';
+COMMENT ON FUNCTION kpi.measure_problems(kpi.definitions, boolean) IS
+	'Internal: why a definition cannot be measured (by the caller, unless check_privileges is false), one message per problem; empty when it can. Never fails on a broken definition.';
 
 -- The columns a metric needs, as a message when they are not what it takes.
 CREATE FUNCTION kpi.metric_columns_problem(definition kpi.definitions) RETURNS text
@@ -313,17 +329,17 @@ CREATE FUNCTION kpi.metric_columns_problem(definition kpi.definitions) RETURNS t
 		WHEN (definition).metric IN ('cac', 'romi', 'roas', 'ratio')
 			 AND ((definition).numerator_column IS NULL OR (definition).denominator_column IS NULL) THEN
 			pg_catalog.format(kpi.translate(
-				'metric %s needs numerator_column and denominator_column.',
+				'Metric %s needs numerator_column and denominator_column.',
 				'Die Kennzahlart %s braucht numerator_column und denominator_column.'), (definition).metric)
 		WHEN (definition).metric IN ('conversion_rate', 'sum', 'average')
 			 AND (definition).numerator_column IS NULL THEN
 			pg_catalog.format(kpi.translate(
-				'metric %s needs numerator_column.', 'Die Kennzahlart %s braucht numerator_column.'),
+				'Metric %s needs numerator_column.', 'Die Kennzahlart %s braucht numerator_column.'),
 				(definition).metric)
 		WHEN (definition).metric IN ('sum', 'average', 'count')
 			 AND (definition).denominator_column IS NOT NULL THEN
 			pg_catalog.format(kpi.translate(
-				'metric %s uses no denominator_column: remove it, or use metric ratio.',
+				'Metric %s uses no denominator_column: remove it, or use metric ratio.',
 				'Die Kennzahlart %s verwendet keine denominator_column: entfernen Sie sie oder verwenden Sie ratio.'),
 				(definition).metric)
 		END;
@@ -357,7 +373,7 @@ BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
 		RAISE EXCEPTION 'source of KPI "%" does not exist', d.name
 			USING ERRCODE = 'undefined_table',
-				  DETAIL = pg_catalog.format('The table or view with OID %s was dropped.', d.source::oid),
+				  DETAIL = 'The table or view it names was dropped.',
 				  HINT = 'Point source at an existing table or view.';
 	END IF;
 	FOR problem IN
@@ -371,7 +387,8 @@ BEGIN
 			USING ERRCODE = 'undefined_column',
 				  DETAIL = pg_catalog.format('%s has no column %I.', d.source, problem);
 	END LOOP;
-	problem := pg_catalog.array_to_string(kpi.measure_problems(d), ' ');
+	-- Privileges are left to the executor: it raises permission denied (42501).
+	problem := pg_catalog.array_to_string(kpi.measure_problems(d, false), ' ');
 	IF problem <> '' OR d.time_column IS NULL OR kpi.metric_columns_problem(d) IS NOT NULL THEN
 		RAISE EXCEPTION 'KPI "%" cannot be measured', d.name
 			USING ERRCODE = 'invalid_parameter_value',
@@ -513,3 +530,518 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION kpi.measure_series(text, interval, timestamptz, timestamptz) IS
 	'The KPI called kpi_name per bucket [period_start + k·bucket, …) up to period_end: bucket_start, bucket_end, value and row_count, empty buckets included.';
+
+------------------------------------------------------------------------------
+-- SMART checks.
+------------------------------------------------------------------------------
+
+-- A number as people read it: about six significant digits.
+CREATE FUNCTION kpi.show_number(value double precision) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	RETURN CASE
+		WHEN value = 0 OR value IN ('Infinity', '-Infinity', 'NaN') THEN value::text
+		ELSE pg_catalog.trim_scale(pg_catalog.round(value::numeric,
+			GREATEST(0, 5 - pg_catalog.floor(pg_catalog.log(pg_catalog.abs(value)::numeric))::integer)))::text
+		END;
+COMMENT ON FUNCTION kpi.show_number(double precision) IS
+	'Internal: a number rounded to about six significant digits, for SMART details.';
+
+CREATE FUNCTION kpi.show_date(day date) RETURNS text
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	RETURN pg_catalog.to_char(day, 'YYYY-MM-DD');
+COMMENT ON FUNCTION kpi.show_date(date) IS
+	'Internal: a date as YYYY-MM-DD whatever the DateStyle, for SMART details.';
+
+-- A review cadence as people say it, in whole days or months where it is
+-- one, independent of the session's IntervalStyle.
+CREATE FUNCTION kpi.show_interval(every interval) RETURNS text
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	days integer := pg_catalog.date_part('day', every)::integer;
+	months integer := (pg_catalog.date_part('year', every) * 12 + pg_catalog.date_part('month', every))::integer;
+BEGIN
+	IF every = pg_catalog.make_interval(days => days) AND days <> 0 THEN
+		RETURN days || CASE WHEN days = 1 THEN kpi.translate(' day', ' Tag') ELSE kpi.translate(' days', ' Tage') END;
+	ELSIF every = pg_catalog.make_interval(months => months) AND months <> 0 THEN
+		RETURN months || CASE WHEN months = 1 THEN kpi.translate(' month', ' Monat') ELSE kpi.translate(' months', ' Monate') END;
+	END IF;
+	RETURN every::text;
+END
+$$;
+COMMENT ON FUNCTION kpi.show_interval(interval) IS
+	'Internal: an interval of whole days or months as "7 days" or "1 month" (German with kpi.language = de), for SMART details.';
+
+-- The last full review period of a definition at kpi.as_of(): anchored on
+-- starts_on, or on Monday weeks when it has none; weekly without review_every.
+CREATE FUNCTION kpi.last_review_period(definition kpi.definitions,
+									   OUT period_start timestamptz, OUT period_end timestamptz)
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT p.period_start, p.period_end
+	FROM kpi.review_period(COALESCE((definition).starts_on, date '2000-01-03'),
+						   COALESCE((definition).review_every, interval '7 days'),
+						   kpi.as_of()) AS p;
+END;
+COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions) IS
+	'The last review period of a definition that has ended by kpi.as_of(): anchored on starts_on (on Mondays without one), review_every long (7 days without one).';
+
+/*
+ * The five SMART criteria of a definition, in order, with a stable key, the
+ * name in the session's language, and a detail that says what is wrong and
+ * what to do (or, when passed, what was found).  Measures the source with
+ * the caller's privileges; never fails on a broken definition.
+ */
+CREATE FUNCTION kpi.smart_criteria(definition kpi.definitions)
+	RETURNS TABLE (criterion_key text, criterion text, passed boolean, detail text)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d kpi.definitions := definition;
+	problems text[];
+	measure_blockers text[];
+	period record;
+	current_value double precision;
+	current_rows bigint;
+	span_days integer;
+	periods_to_due double precision;
+	required double precision;
+	best double precision;
+	history_periods integer;
+	sign double precision := CASE d.direction WHEN 'lower_is_better' THEN -1 ELSE 1 END;
+BEGIN
+	-- specific
+	problems := '{}';
+	IF d.name IS NULL OR d.name !~ '^[a-z][a-z0-9_]*$' THEN
+		problems := problems || kpi.translate(
+			'The name is not a lower-case identifier: use one such as cac_paid_search.',
+			'Der Name ist kein kleingeschriebener Bezeichner: verwenden Sie einen wie cac_paid_search.');
+	END IF;
+	IF pg_catalog.btrim(COALESCE(d.title, '')) = '' THEN
+		problems := problems || kpi.translate('No title is set: give the KPI a short title.',
+											  'Es ist kein Titel gesetzt: geben Sie der Kennzahl einen kurzen Titel.');
+	END IF;
+	IF COALESCE(pg_catalog.array_length(pg_catalog.regexp_split_to_array(pg_catalog.btrim(d.description), '\s+'), 1), 0) < 4 THEN
+		problems := problems || kpi.translate(
+			'The description is missing or shorter than a sentence: say in at least four words what the KPI means.',
+			'Die Beschreibung fehlt oder ist kürzer als ein Satz: sagen Sie in mindestens vier Wörtern, was die Kennzahl bedeutet.');
+	END IF;
+	IF pg_catalog.btrim(COALESCE(d.owner, '')) = '' THEN
+		problems := problems || kpi.translate('No owner is set: name the person accountable for the KPI.',
+											  'Es ist kein Verantwortlicher gesetzt: nennen Sie die Person, die für die Kennzahl verantwortlich ist.');
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.unnest(d.teams) AS t(team) WHERE pg_catalog.btrim(t.team) <> '') THEN
+		problems := problems || kpi.translate('No team is set: list the teams it belongs to, e.g. {marketing,sales}.',
+											  'Es ist kein Team gesetzt: nennen Sie die Teams, zu denen sie gehört, z. B. {marketing,sales}.');
+	END IF;
+	IF kpi.metric_columns_problem(d) IS NOT NULL THEN
+		problems := problems || kpi.metric_columns_problem(d);
+	END IF;
+	criterion_key := 'specific';
+	criterion := kpi.translate('specific', 'Spezifisch');
+	passed := problems = '{}';
+	detail := CASE WHEN passed
+		THEN pg_catalog.format(kpi.translate('One metric (%s), described, owned by %s, for %s.',
+											 'Eine Kennzahl (%s), beschrieben, verantwortet von %s, für %s.'),
+							   d.metric, d.owner, pg_catalog.array_to_string(d.teams, ', '))
+		ELSE pg_catalog.array_to_string(problems, ' ') END;
+	RETURN NEXT;
+
+	-- measurable
+	measure_blockers := kpi.measure_problems(d);
+	IF kpi.metric_columns_problem(d) IS NOT NULL AND measure_blockers = '{}' THEN
+		measure_blockers := measure_blockers || kpi.translate(
+			'It cannot be computed until the metric has the columns it needs (see specific).',
+			'Sie kann erst berechnet werden, wenn die Kennzahlart ihre Spalten hat (siehe Spezifisch).');
+	END IF;
+	problems := measure_blockers;
+	SELECT * INTO period FROM kpi.last_review_period(d);
+	IF measure_blockers = '{}' THEN
+		SELECT m.value, m.row_count INTO current_value, current_rows
+		FROM kpi.measure_series(d, period.period_end - period.period_start,
+								period.period_start, period.period_end) AS m;
+		IF current_rows = 0 THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'The source has no rows for the last full review period [%s, %s): load the data, or check time_column and filters.',
+				'Die Quelle hat keine Zeilen für den letzten vollen Berichtszeitraum [%s, %s): laden Sie die Daten oder prüfen Sie time_column und filters.'),
+				kpi.show_date(period.period_start::date), kpi.show_date(period.period_end::date));
+		ELSIF current_value IS NULL THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'The value for the last full review period [%s, %s) is NULL, as the denominator sums to zero or the values are NULL: check the columns and filters.',
+				'Der Wert für den letzten vollen Berichtszeitraum [%s, %s) ist NULL, da der Nenner null ergibt oder die Werte NULL sind: prüfen Sie Spalten und Filter.'),
+				kpi.show_date(period.period_start::date), kpi.show_date(period.period_end::date));
+		END IF;
+	END IF;
+	IF d.baseline IS NULL THEN
+		problems := problems || kpi.translate('No baseline is set: record the value the KPI starts from.',
+											  'Es ist kein Ausgangswert (baseline) gesetzt: tragen Sie den Wert ein, von dem die Kennzahl startet.');
+	END IF;
+	IF d.target IS NULL THEN
+		problems := problems || kpi.translate('No target is set: set the value to reach by due_on.',
+											  'Es ist kein Zielwert (target) gesetzt: setzen Sie den Wert, der bis due_on erreicht werden soll.');
+	END IF;
+	IF pg_catalog.btrim(COALESCE(d.unit, '')) = '' THEN
+		problems := problems || kpi.translate('No unit is set: say what the number counts, e.g. EUR or ratio.',
+											  'Es ist keine Einheit (unit) gesetzt: sagen Sie, was die Zahl zählt, z. B. EUR oder ratio.');
+	END IF;
+	criterion_key := 'measurable';
+	criterion := kpi.translate('measurable', 'Messbar');
+	passed := problems = '{}';
+	detail := CASE WHEN passed
+		THEN pg_catalog.format(kpi.translate('Computes %s %s for the last full review period [%s, %s).',
+											 'Ergibt %s %s für den letzten vollen Berichtszeitraum [%s, %s).'),
+							   kpi.show_number(current_value), d.unit, kpi.show_date(period.period_start::date), kpi.show_date(period.period_end::date))
+		ELSE pg_catalog.array_to_string(problems, ' ') END;
+	RETURN NEXT;
+
+	-- attractive
+	problems := '{}';
+	IF d.direction IS NULL THEN
+		problems := problems || kpi.translate(
+			'No direction is set: say whether higher_is_better or lower_is_better.',
+			'Es ist keine Richtung (direction) gesetzt: sagen Sie, ob higher_is_better oder lower_is_better gilt.');
+	END IF;
+	IF d.baseline IS NULL OR d.target IS NULL THEN
+		problems := problems || kpi.translate(
+			'Without baseline and target there is no improvement to judge: set both.',
+			'Ohne Ausgangs- und Zielwert lässt sich keine Verbesserung beurteilen: setzen Sie beide.');
+	ELSIF d.direction = 'higher_is_better' AND d.target <= d.baseline THEN
+		problems := problems || pg_catalog.format(kpi.translate(
+			'The target %s is not above the baseline %s, though higher is better: set a target above the baseline.',
+			'Der Zielwert %s liegt nicht über dem Ausgangswert %s, obwohl höher besser ist: setzen Sie einen Zielwert über dem Ausgangswert.'),
+			kpi.show_number(d.target), kpi.show_number(d.baseline));
+	ELSIF d.direction = 'lower_is_better' AND d.target >= d.baseline THEN
+		problems := problems || pg_catalog.format(kpi.translate(
+			'The target %s is not below the baseline %s, though lower is better: set a target below the baseline.',
+			'Der Zielwert %s liegt nicht unter dem Ausgangswert %s, obwohl niedriger besser ist: setzen Sie einen Zielwert unter dem Ausgangswert.'),
+			kpi.show_number(d.target), kpi.show_number(d.baseline));
+	END IF;
+	IF pg_catalog.btrim(COALESCE(d.objective, '')) = '' THEN
+		problems := problems || kpi.translate('No objective is stated: name the business goal the KPI serves.',
+											  'Es ist kein Ziel (objective) genannt: nennen Sie das Geschäftsziel, dem die Kennzahl dient.');
+	END IF;
+	criterion_key := 'attractive';
+	criterion := kpi.translate('attractive', 'Attraktiv');
+	passed := problems = '{}';
+	detail := CASE WHEN passed
+		THEN pg_catalog.format(kpi.translate('The target %s improves on the baseline %s (%s is better) and serves the objective: %s',
+											 'Der Zielwert %s verbessert den Ausgangswert %s (%s ist besser) und dient dem Ziel: %s'),
+							   kpi.show_number(d.target), kpi.show_number(d.baseline),
+							   CASE d.direction WHEN 'lower_is_better' THEN kpi.translate('lower', 'niedriger')
+												ELSE kpi.translate('higher', 'höher') END,
+							   d.objective)
+		ELSE pg_catalog.array_to_string(problems, ' ') END;
+	RETURN NEXT;
+
+	-- realistic
+	criterion_key := 'realistic';
+	criterion := kpi.translate('realistic', 'Realistisch');
+	passed := false;
+	IF d.baseline IS NULL OR d.target IS NULL OR d.direction IS NULL OR d.starts_on IS NULL OR d.due_on IS NULL THEN
+		detail := kpi.translate(
+			'Cannot judge without baseline, target, direction, starts_on and due_on: set them.',
+			'Ohne Ausgangswert, Zielwert, Richtung, starts_on und due_on nicht zu beurteilen: setzen Sie diese.');
+	ELSIF d.due_on <= d.starts_on THEN
+		detail := kpi.translate('Cannot judge: due_on must be after starts_on (see time_bound).',
+								'Nicht zu beurteilen: due_on muss nach starts_on liegen (siehe Termingebunden).');
+	ELSIF measure_blockers <> '{}' THEN
+		detail := kpi.translate('Cannot judge: the KPI cannot be computed (see measurable).',
+								'Nicht zu beurteilen: die Kennzahl kann nicht berechnet werden (siehe Messbar).');
+	ELSE
+		-- Up to 12 review periods before starts_on that have ended by now.
+		WITH history AS (
+			SELECT h.bucket_start, h.bucket_end,
+				   CASE WHEN h.row_count > 0 THEN h.value END AS value
+			FROM kpi.measure_series(d, COALESCE(d.review_every, interval '7 days'),
+									d.starts_on - 12 * COALESCE(d.review_every, interval '7 days'),
+									d.starts_on::timestamptz) AS h
+			WHERE h.bucket_end <= kpi.as_of()
+		), steps AS (
+			SELECT h.value, sign * (h.value - pg_catalog.lag(h.value) OVER (ORDER BY h.bucket_start)) AS improvement
+			FROM history h
+		)
+		SELECT pg_catalog.count(s.value), pg_catalog.max(s.improvement)
+		INTO history_periods, best
+		FROM steps s;
+
+		span_days := d.due_on - d.starts_on;
+		periods_to_due := span_days * 86400.0
+			/ pg_catalog.date_part('epoch', COALESCE(d.review_every, interval '7 days'));
+		required := sign * (d.target - d.baseline) / periods_to_due;
+		IF history_periods < 4 THEN
+			detail := pg_catalog.format(kpi.translate(
+				'Not enough history: %s review periods with data in the 12 before starts_on, and at least 4 are needed to judge the target.',
+				'Nicht genug Historie: %s Berichtszeiträume mit Daten in den 12 vor starts_on, mindestens 4 sind nötig, um den Zielwert zu beurteilen.'),
+				history_periods);
+		ELSIF best IS NULL THEN
+			detail := kpi.translate(
+				'Not enough history: no two consecutive review periods before starts_on have data.',
+				'Nicht genug Historie: keine zwei aufeinanderfolgenden Berichtszeiträume vor starts_on haben Daten.');
+		ELSE
+			passed := required <= best;
+			detail := pg_catalog.format(CASE WHEN passed
+				THEN kpi.translate(
+					'The target needs an improvement of %s per review period; the best between two consecutive periods of the last %s was %s.',
+					'Der Zielwert verlangt eine Verbesserung um %s je Berichtszeitraum; die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war %s.')
+				ELSE kpi.translate(
+					'The target needs an improvement of %s per review period, but the best between two consecutive periods of the last %s was %s: lower the target or allow more time.',
+					'Der Zielwert verlangt eine Verbesserung um %s je Berichtszeitraum, die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war aber %s: senken Sie den Zielwert oder lassen Sie mehr Zeit.')
+				END,
+				kpi.show_number(required), history_periods, kpi.show_number(best));
+		END IF;
+	END IF;
+	RETURN NEXT;
+
+	-- time_bound
+	problems := '{}';
+	IF d.starts_on IS NULL OR d.due_on IS NULL THEN
+		problems := problems || kpi.translate('starts_on and due_on must both be set: give the KPI a start and a deadline.',
+											  'starts_on und due_on müssen beide gesetzt sein: geben Sie der Kennzahl einen Start und eine Frist.');
+	ELSIF d.due_on <= d.starts_on THEN
+		problems := problems || pg_catalog.format(kpi.translate(
+			'The deadline %s is not after the start %s: move due_on after starts_on.',
+			'Die Frist %s liegt nicht nach dem Start %s: legen Sie due_on nach starts_on.'), kpi.show_date(d.due_on), kpi.show_date(d.starts_on));
+	ELSIF d.due_on - d.starts_on < 14 THEN
+		problems := problems || pg_catalog.format(kpi.translate(
+			'The span from %s to %s is %s days, shorter than 14: allow at least two weeks.',
+			'Der Zeitraum von %s bis %s umfasst %s Tage, weniger als 14: planen Sie mindestens zwei Wochen ein.'),
+			kpi.show_date(d.starts_on), kpi.show_date(d.due_on), d.due_on - d.starts_on);
+	END IF;
+	IF d.review_every IS NULL THEN
+		problems := problems || kpi.translate('No review cadence is set: set review_every, e.g. 7 days.',
+											  'Es ist kein Berichtsrhythmus gesetzt: setzen Sie review_every, z. B. 7 days.');
+	ELSIF d.starts_on IS NOT NULL AND d.due_on > d.starts_on AND d.starts_on + d.review_every >= d.due_on THEN
+		problems := problems || pg_catalog.format(kpi.translate(
+			'Reviewing every %s leaves no review before the deadline: review more often than the span from starts_on to due_on.',
+			'Ein Rhythmus von %s lässt keine Überprüfung vor der Frist zu: prüfen Sie öfter, als der Zeitraum von starts_on bis due_on lang ist.'),
+			kpi.show_interval(d.review_every));
+	END IF;
+	criterion_key := 'time_bound';
+	criterion := kpi.translate('time_bound', 'Termingebunden');
+	passed := problems = '{}';
+	detail := CASE WHEN passed
+		THEN pg_catalog.format(kpi.translate('From %s to %s (%s days), reviewed every %s.',
+											 'Von %s bis %s (%s Tage), Überprüfung alle %s.'),
+							   kpi.show_date(d.starts_on), kpi.show_date(d.due_on), d.due_on - d.starts_on, kpi.show_interval(d.review_every))
+		ELSE pg_catalog.array_to_string(problems, ' ') END;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION kpi.smart_criteria(kpi.definitions) IS
+	'Internal: the five SMART criteria of a definition with a language-independent key; kpi.smart_check() shows them.';
+
+CREATE FUNCTION kpi.smart_check(definition kpi.definitions)
+	RETURNS TABLE (criterion text, passed boolean, detail text)
+	LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT c.criterion, c.passed, c.detail FROM kpi.smart_criteria(definition) AS c;
+END;
+COMMENT ON FUNCTION kpi.smart_check(kpi.definitions) IS
+	'Checks a KPI definition given as a row value, e.g. before it is stored: one row per SMART criterion, passed or not, and a detail that says why and what to do. Follows kpi.language.';
+
+CREATE FUNCTION kpi.smart_check(kpi_name text)
+	RETURNS TABLE (criterion text, passed boolean, detail text)
+	LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT c.criterion, c.passed, c.detail FROM kpi.smart_criteria(kpi.definition(kpi_name)) AS c;
+END;
+COMMENT ON FUNCTION kpi.smart_check(text) IS
+	'Checks the stored KPI called kpi_name: one row per SMART criterion (specific, measurable, attractive, realistic, time_bound), passed or not, and a detail that says why and what to do. Follows kpi.language.';
+
+CREATE VIEW kpi.smart_report WITH (security_invoker = true) AS
+SELECT d.name,
+	   d.active,
+	   pg_catalog.bool_and(c.passed) FILTER (WHERE c.criterion_key = 'specific') AS specific,
+	   pg_catalog.bool_and(c.passed) FILTER (WHERE c.criterion_key = 'measurable') AS measurable,
+	   pg_catalog.bool_and(c.passed) FILTER (WHERE c.criterion_key = 'attractive') AS attractive,
+	   pg_catalog.bool_and(c.passed) FILTER (WHERE c.criterion_key = 'realistic') AS realistic,
+	   pg_catalog.bool_and(c.passed) FILTER (WHERE c.criterion_key = 'time_bound') AS time_bound,
+	   pg_catalog.bool_and(c.passed) AS smart,
+	   COALESCE(pg_catalog.array_agg(c.criterion || ': ' || c.detail ORDER BY c.ordinality)
+				FILTER (WHERE NOT c.passed), '{}') AS problems
+FROM kpi.definitions AS d
+	 CROSS JOIN LATERAL kpi.smart_criteria(d) WITH ORDINALITY AS c
+GROUP BY d.name, d.active;
+-- Safe for everyone: the view runs with the caller's privileges.
+GRANT SELECT ON kpi.smart_report TO PUBLIC;
+COMMENT ON VIEW kpi.smart_report IS
+	'One row per KPI definition: whether it is specific, measurable, attractive, realistic and time_bound, smart when all five hold, and problems, the failed criteria with what to do. Runs with the caller''s privileges.';
+
+------------------------------------------------------------------------------
+-- Optional enforcement on write: kpi.enforce_smart = off | warn | error.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION kpi.definitions_before_write() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	mode text := COALESCE(NULLIF(pg_catalog.current_setting('kpi.enforce_smart', true), ''), 'warn');
+	failed text[];
+	failed_names text[];
+BEGIN
+	IF TG_OP = 'UPDATE' THEN
+		NEW.updated_at := pg_catalog.now();
+	END IF;
+	-- Inactive definitions are drafts or retired; pg_dump scripts and
+	-- pg_restore set check_function_bodies = off, and then the sources may
+	-- not be loaded yet, so a restore is never held to the check.
+	IF mode = 'off' OR NOT NEW.active
+	   OR pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+		RETURN NEW;
+	END IF;
+	SELECT pg_catalog.array_agg(c.criterion || ': ' || c.detail), pg_catalog.array_agg(c.criterion)
+	INTO failed, failed_names
+	FROM kpi.smart_criteria(NEW) AS c
+	WHERE NOT c.passed;
+	IF failed IS NULL THEN
+		RETURN NEW;
+	END IF;
+	IF mode = 'error' THEN
+		RAISE EXCEPTION '%', pg_catalog.format(kpi.translate('KPI "%s" is not SMART: %s', 'Kennzahl "%s" ist nicht SMART: %s'),
+											   NEW.name, pg_catalog.array_to_string(failed_names, ', '))
+			USING ERRCODE = 'check_violation',
+				  DETAIL = pg_catalog.array_to_string(failed, E'\n'),
+				  HINT = kpi.translate('Fix the definition, store it with active = false as a draft, or set kpi.enforce_smart to warn.',
+									   'Korrigieren Sie die Definition, speichern Sie sie mit active = false als Entwurf, oder setzen Sie kpi.enforce_smart auf warn.');
+	END IF;
+	RAISE WARNING '%', pg_catalog.format(kpi.translate('KPI "%s" is not SMART: %s', 'Kennzahl "%s" ist nicht SMART: %s'),
+										 NEW.name, pg_catalog.array_to_string(failed_names, ', '))
+		USING DETAIL = pg_catalog.array_to_string(failed, E'\n'),
+			  HINT = kpi.translate('See kpi.smart_check() for each criterion; set kpi.enforce_smart to error to reject such definitions.',
+								   'Siehe kpi.smart_check() für jedes Kriterium; mit kpi.enforce_smart = error werden solche Definitionen abgewiesen.');
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION kpi.definitions_before_write() IS
+	'Trigger function on kpi.definitions: stamps updated_at, and by kpi.enforce_smart warns about (warn) or rejects with SQLSTATE 23514 (error) an active definition that is not SMART.';
+
+CREATE TRIGGER definitions_before_write
+	BEFORE INSERT OR UPDATE ON kpi.definitions
+	FOR EACH ROW EXECUTE FUNCTION kpi.definitions_before_write();
+COMMENT ON TRIGGER definitions_before_write ON kpi.definitions IS
+	'Stamps updated_at and applies kpi.enforce_smart to active definitions.';
+
+------------------------------------------------------------------------------
+-- The portfolio audit: the three classic KPI mistakes, and redundancy.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION kpi.audit() RETURNS TABLE (kind text, kpis text[], detail text)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	max_active integer := COALESCE(NULLIF(pg_catalog.current_setting('kpi.max_active_kpis', true), '')::integer, 5);
+	weeks_end timestamptz := pg_catalog.date_trunc('week', kpi.as_of());
+	weeks_start timestamptz := pg_catalog.date_trunc('week', kpi.as_of()) - interval '12 weeks';
+BEGIN
+	-- too_many: more active KPIs per team than kpi.max_active_kpis.
+	RETURN QUERY
+	SELECT 'too_many', pg_catalog.array_agg(a.name ORDER BY a.name),
+		   pg_catalog.format(kpi.translate(
+			   'Team %s has %s active KPIs, more than kpi.max_active_kpis = %s: keep the few that drive decisions, such as CAC, ROMI and the conversion rate, and set active = false on the rest.',
+			   'Team %s hat %s aktive Kennzahlen, mehr als kpi.max_active_kpis = %s: behalten Sie die wenigen, die Entscheidungen lenken, etwa CAC, ROMI und die Konversionsrate, und setzen Sie bei den übrigen active = false.'),
+			   a.team, pg_catalog.count(*), max_active)
+	FROM (SELECT DISTINCT d.name, pg_catalog.lower(pg_catalog.btrim(t.team)) AS team
+		  FROM kpi.definitions AS d, pg_catalog.unnest(d.teams) AS t(team)
+		  WHERE d.active AND pg_catalog.btrim(t.team) <> '') AS a
+	GROUP BY a.team
+	HAVING pg_catalog.count(*) > max_active
+	ORDER BY a.team;
+
+	-- not_aligned: nothing owned jointly by marketing and sales, no lead
+	-- generation KPI, or no closing-rate KPI.
+	RETURN QUERY
+	SELECT 'not_aligned', '{}'::text[], m.message
+	FROM (VALUES
+		(1, NOT EXISTS (SELECT FROM kpi.definitions AS d
+						WHERE d.active
+						  AND EXISTS (SELECT FROM pg_catalog.unnest(d.teams) AS t(team)
+									  WHERE pg_catalog.lower(pg_catalog.btrim(t.team)) = 'marketing')
+						  AND EXISTS (SELECT FROM pg_catalog.unnest(d.teams) AS t(team)
+									  WHERE pg_catalog.lower(pg_catalog.btrim(t.team)) IN ('sales', 'vertrieb'))),
+		 kpi.translate(
+			 'No active KPI is owned jointly by marketing and sales (teams {marketing,sales}): agree on shared KPIs in a joint meeting, covering both lead generation and the closing rate.',
+			 'Keine aktive Kennzahl gehört Marketing und Vertrieb gemeinsam (teams {marketing,sales}): vereinbaren Sie in einem gemeinsamen Termin geteilte Kennzahlen, die Leadgenerierung und Abschlussquote abdecken.')),
+		(2, NOT EXISTS (SELECT FROM kpi.definitions AS d WHERE d.active AND d.stage = 'lead'),
+		 kpi.translate(
+			 'No active KPI measures lead generation (stage lead): add one, e.g. the leads per week or the cost per lead.',
+			 'Keine aktive Kennzahl misst die Leadgenerierung (stage lead): ergänzen Sie eine, z. B. Leads pro Woche oder Kosten pro Lead.')),
+		(3, NOT EXISTS (SELECT FROM kpi.definitions AS d
+						WHERE d.active AND d.stage = 'customer' AND d.metric = 'conversion_rate'),
+		 kpi.translate(
+			 'No active KPI measures the closing rate (a conversion_rate at stage customer): add one, e.g. customers won per opportunity.',
+			 'Keine aktive Kennzahl misst die Abschlussquote (eine conversion_rate mit stage customer): ergänzen Sie eine, z. B. gewonnene Kunden je Verkaufschance.'))
+	) AS m(position, missing, message)
+	WHERE m.missing
+	ORDER BY m.position;
+
+	-- not_smart: every active KPI that fails a SMART criterion.
+	RETURN QUERY
+	SELECT 'not_smart', ARRAY[d.name],
+		   pg_catalog.format(kpi.translate('Fails %s; kpi.smart_check(%L) says why.',
+										   'Verfehlt %s; kpi.smart_check(%L) nennt die Gründe.'),
+							 pg_catalog.string_agg(c.criterion, ', ' ORDER BY c.ordinality), d.name)
+	FROM kpi.definitions AS d
+		 CROSS JOIN LATERAL kpi.smart_criteria(d) WITH ORDINALITY AS c
+	WHERE d.active AND NOT c.passed
+	GROUP BY d.name
+	ORDER BY d.name;
+
+	-- redundant: the same computation twice, or weekly series that move together.
+	RETURN QUERY
+	SELECT 'redundant', pg_catalog.array_agg(d.name ORDER BY d.name),
+		   kpi.translate('Same metric, source, columns and filters: keep one of them.',
+						 'Gleiche Kennzahlart, Quelle, Spalten und Filter: behalten Sie eine davon.')
+	FROM kpi.definitions AS d
+	WHERE d.active
+	GROUP BY d.metric, d.source, d.time_column, d.numerator_column, d.denominator_column, d.filters
+	HAVING pg_catalog.count(*) > 1
+	ORDER BY 2;
+
+	RETURN QUERY
+	WITH measurable AS (
+		SELECT d.*
+		FROM kpi.definitions AS d
+		WHERE d.active AND d.time_column IS NOT NULL
+		  AND kpi.measure_problems(d) = '{}' AND kpi.metric_columns_problem(d) IS NULL
+	), weekly AS (
+		SELECT m.name, m.metric, m.source, m.time_column, m.numerator_column, m.denominator_column, m.filters,
+			   w.bucket_start, w.value
+		FROM measurable AS m,
+			 kpi.measure_series(m::kpi.definitions, interval '7 days', weeks_start, weeks_end) AS w
+		WHERE w.row_count > 0 AND w.value IS NOT NULL
+	)
+	SELECT 'redundant', ARRAY[a.name, b.name],
+		   pg_catalog.format(kpi.translate(
+			   'Their weekly values over the last 12 weeks correlate at r = %s (%s weeks): they tell the same story, so keep one of them.',
+			   'Ihre Wochenwerte der letzten 12 Wochen korrelieren mit r = %s (%s Wochen): sie erzählen dasselbe, behalten Sie eine davon.'),
+			   pg_catalog.round(pg_catalog.corr(a.value, b.value)::numeric, 3), pg_catalog.count(*))
+	FROM weekly AS a JOIN weekly AS b ON a.bucket_start = b.bucket_start AND a.name < b.name
+	-- Pairs that compute the same thing were reported above.
+	WHERE (a.metric, a.source, a.time_column, a.numerator_column, a.denominator_column, a.filters)
+		  IS DISTINCT FROM (b.metric, b.source, b.time_column, b.numerator_column, b.denominator_column, b.filters)
+	GROUP BY a.name, b.name
+	HAVING pg_catalog.count(*) >= 4 AND pg_catalog.abs(pg_catalog.corr(a.value, b.value)) >= 0.95
+	ORDER BY a.name, b.name;
+
+	/*
+	 * stale: an active KPI whose last review is older than twice its
+	 * review_every needs the reviews of the monitoring part.  Its function
+	 * kpi.audit_stale(), returning rows like this one, is called here when it
+	 * exists, so that part can add the finding without changing this one.
+	 */
+	IF pg_catalog.to_regprocedure('kpi.audit_stale()') IS NOT NULL THEN
+		RETURN QUERY EXECUTE 'SELECT s.kind, s.kpis, s.detail FROM kpi.audit_stale() AS s';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION kpi.audit() IS
+	'Audits the active KPIs as a portfolio, one row per finding: too_many (per team, over kpi.max_active_kpis), not_aligned (no joint marketing and sales KPI, no lead-generation or closing-rate KPI), not_smart, redundant (same computation, or weekly series with |r| ≥ 0.95 over 12 weeks), and stale once reviews exist.';

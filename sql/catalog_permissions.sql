@@ -1,0 +1,97 @@
+-- A KPI never lets anyone read data they could not read directly, and only
+-- roles granted it can change the catalog.
+\set SHOW_CONTEXT never
+\i test/catalog_data.sql
+SET kpi.enforce_smart = off;
+INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, metric, stage,
+							 source, time_column, numerator_column, denominator_column, filters,
+							 unit, direction, baseline, target, starts_on, due_on) VALUES
+	('cac_paid_search', 'CAC paid search', 'Sales and marketing spend per new customer won through paid search.',
+	 'Anna Berg', '{marketing,sales}', 'Grow the customer base profitably', 'cac', 'customer',
+	 'funnel_daily', 'day', 'spend', 'customers', '{"channel": "paid_search"}',
+	 'EUR', 'lower_is_better', 245, 230, '2024-05-01', '2024-07-31'),
+	('win_rate', 'Win rate', 'Share of closed opportunities that sales won.', 'Carla Diaz', '{sales}',
+	 'Close more deals', 'conversion_rate', 'customer', 'opportunity_events', 'opened_at', 'won', NULL, '{}',
+	 'ratio', 'higher_is_better', 0.15, 0.2, '2024-05-01', '2024-07-31');
+
+-- An analyst may read the catalog, but not the funnel table; a manager may
+-- read both; an outsider may use the schema and nothing else.
+CREATE ROLE regress_kpi_analyst;
+CREATE ROLE regress_kpi_manager;
+CREATE ROLE regress_kpi_outsider;
+GRANT USAGE ON SCHEMA kpi TO regress_kpi_analyst, regress_kpi_manager, regress_kpi_outsider;
+GRANT SELECT ON kpi.definitions TO regress_kpi_analyst, regress_kpi_manager;
+GRANT SELECT ON funnel_daily, opportunity_events TO regress_kpi_manager;
+
+SET ROLE regress_kpi_manager;
+SELECT round(kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01')::numeric, 4) AS manager_sees;
+SET ROLE regress_kpi_analyst;
+SELECT kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM kpi.measure_series('cac_paid_search', '7 days', '2024-03-01', '2024-04-01');
+\echo :LAST_ERROR_SQLSTATE
+-- The SMART check and the audit say what is missing and show no number.
+SELECT * FROM kpi.smart_check('cac_paid_search') WHERE criterion = 'measurable';
+SELECT name, measurable, smart FROM kpi.smart_report ORDER BY name;
+SELECT kind, kpis FROM kpi.audit() WHERE kind = 'not_smart';
+-- Nor may the analyst change a definition, e.g. point it at other data.
+UPDATE kpi.definitions SET source = 'pg_catalog.pg_authid' WHERE name = 'cac_paid_search';
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO kpi.definitions (name, metric) VALUES ('mine', 'cac');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM kpi.definitions;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- Column privileges are enough when they cover the columns the KPI reads.
+GRANT SELECT (day, channel, spend) ON funnel_daily TO regress_kpi_analyst;
+SET ROLE regress_kpi_analyst;
+SELECT * FROM kpi.smart_check('cac_paid_search') WHERE criterion = 'measurable';
+RESET ROLE;
+GRANT SELECT (customers) ON funnel_daily TO regress_kpi_analyst;
+SET ROLE regress_kpi_analyst;
+SELECT round(kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01')::numeric, 4) AS analyst_sees_now;
+RESET ROLE;
+
+-- Row-level security on the source applies too: the KPI counts only the rows
+-- the caller may see.
+GRANT SELECT ON opportunity_events TO regress_kpi_analyst;
+ALTER TABLE opportunity_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY only_email ON opportunity_events FOR SELECT TO regress_kpi_analyst USING (channel = 'email');
+SET ROLE regress_kpi_analyst;
+SELECT kpi.measure('win_rate', '2024-03-01', '2024-04-01') AS analyst_rate,
+	   (SELECT count(DISTINCT channel) FROM opportunity_events) AS channels_visible \gset
+\echo :channels_visible
+RESET ROLE;
+SELECT :analyst_rate::float8 =
+	   (SELECT (count(*) FILTER (WHERE won))::float8 / count(won) FROM opportunity_events
+		WHERE opened_at >= '2024-03-01' AND opened_at < '2024-04-01' AND channel = 'email') AS analyst_rate_is_email_only,
+	   :analyst_rate::float8 <> kpi.measure('win_rate', '2024-03-01', '2024-04-01') AS differs_from_all_channels;
+
+-- Without SELECT on the catalog there is nothing to measure or report.
+SET ROLE regress_kpi_outsider;
+SELECT kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM kpi.smart_report;
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM kpi.audit();
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- A role granted the right to maintain the catalog can.
+GRANT INSERT, UPDATE, DELETE ON kpi.definitions TO regress_kpi_manager;
+SET ROLE regress_kpi_manager;
+UPDATE kpi.definitions SET target = 225 WHERE name = 'cac_paid_search';
+SELECT name, target FROM kpi.definitions WHERE name = 'cac_paid_search';
+RESET ROLE;
+
+-- None of the catalog's functions runs with its owner's rights.
+SELECT count(*) AS security_definer_functions
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kpi') AND p.prosecdef;
+
+DELETE FROM kpi.definitions;
+DROP TABLE funnel_daily, opportunity_events;
+REVOKE ALL ON kpi.definitions FROM regress_kpi_analyst, regress_kpi_manager;
+REVOKE ALL ON SCHEMA kpi FROM regress_kpi_analyst, regress_kpi_manager, regress_kpi_outsider;
+DROP ROLE regress_kpi_analyst, regress_kpi_manager, regress_kpi_outsider;
