@@ -1034,9 +1034,10 @@ BEGIN
 
 	/*
 	 * stale: an active KPI whose last review is older than twice its
-	 * review_every needs the reviews of the monitoring part.  Its function
-	 * kpi.audit_stale(), returning rows like this one, is called here when it
-	 * exists, so that part can add the finding without changing this one.
+	 * review_every.  That needs the reviews of the monitoring part
+	 * (src/sql/30_monitor.sql), whose kpi.audit_stale() returns rows like
+	 * these at kpi.as_of(); it is looked up at run time, so the catalog
+	 * works, without this kind, when that part is absent.
 	 */
 	IF pg_catalog.to_regprocedure('kpi.audit_stale()') IS NOT NULL THEN
 		RETURN QUERY EXECUTE 'SELECT s.kind, s.kpis, s.detail FROM kpi.audit_stale() AS s';
@@ -1044,4 +1045,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.audit() IS
-	'Audits the active KPIs as a portfolio, one row per finding: too_many (per team, over kpi.max_active_kpis), not_aligned (no joint marketing and sales KPI, no lead-generation or closing-rate KPI), not_smart, redundant (same computation, or weekly series with |r| ≥ 0.95 over 12 weeks), and stale once reviews exist.';
+	'Audits the active KPIs as a portfolio, one row per finding: too_many (per team, over kpi.max_active_kpis), not_aligned (no joint marketing and sales KPI, no lead-generation or closing-rate KPI), not_smart, redundant (same computation, or weekly series with |r| ≥ 0.95 over the 12 weeks before kpi.as_of()), and stale (no review for twice review_every, from kpi.audit_stale).';
