@@ -8,6 +8,7 @@
  *                                            should be, on track or not, what changed
  *   kpi.record_review(kpi_name, note)        appends to kpi.reviews
  *   kpi.adjust_target(kpi_name, target, why) changes the target, appends to kpi.target_history
+ *   kpi.audit_stale()                        the "stale" findings that kpi.audit() includes
  *
  * Every column a dashboard charts is a standard SQL type: double precision,
  * date, timestamptz, text or boolean.  Statuses are text.
@@ -85,6 +86,83 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.reviews', '');
 SELECT pg_catalog.pg_extension_config_dump('kpi.target_history', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('kpi.reviews', 'review_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('kpi.target_history', 'change_id'), '');
+
+------------------------------------------------------------------------------
+-- SMART verdicts for the scorecard.
+--
+-- A full SMART check measures the KPI's history (12 review periods for
+-- "realistic"), far more than the scorecard itself reads.  So the scorecard
+-- shows the verdict of the last check, taken whenever a definition is
+-- written (unless kpi.enforce_smart = off) and by kpi.recheck_smart().
+------------------------------------------------------------------------------
+
+CREATE TABLE kpi.smart_verdicts (
+	name			text PRIMARY KEY REFERENCES kpi.definitions (name) ON UPDATE CASCADE ON DELETE CASCADE,
+	smart			boolean NOT NULL,
+	failed			text[] NOT NULL,
+	checked_at		timestamptz NOT NULL,
+	checked_by		text NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE kpi.smart_verdicts IS
+	'The verdict of the last SMART check of each active KPI, which kpi.scorecard shows; refreshed when a definition is written and by kpi.recheck_smart(). Kept by pg_dump.';
+COMMENT ON COLUMN kpi.smart_verdicts.name IS 'The KPI checked (kpi.definitions.name).';
+COMMENT ON COLUMN kpi.smart_verdicts.smart IS 'Whether it passed all five criteria.';
+COMMENT ON COLUMN kpi.smart_verdicts.failed IS 'The criteria it failed: specific, measurable, attractive, realistic, time_bound.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_at IS 'When it was checked: kpi.as_of() at the time.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role whose privileges the check ran with.';
+
+SELECT pg_catalog.pg_extension_config_dump('kpi.smart_verdicts', '');
+
+CREATE FUNCTION kpi.recheck_smart(definition kpi.definitions) RETURNS boolean
+	LANGUAGE sql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	INSERT INTO kpi.smart_verdicts AS v (name, smart, failed, checked_at)
+	SELECT (definition).name, pg_catalog.bool_and(c.passed),
+		   COALESCE(pg_catalog.array_agg(c.criterion_key ORDER BY c.ordinality) FILTER (WHERE NOT c.passed), '{}'),
+		   kpi.as_of()
+	FROM kpi.smart_criteria(definition) WITH ORDINALITY AS c
+	ON CONFLICT (name) DO UPDATE
+		SET smart = excluded.smart, failed = excluded.failed,
+			checked_at = excluded.checked_at, checked_by = excluded.checked_by
+	RETURNING v.smart;
+END;
+COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
+	'Runs the SMART check of a stored definition with the caller''s privileges and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+
+CREATE FUNCTION kpi.recheck_smart(kpi_name text) RETURNS boolean
+	LANGUAGE sql VOLATILE STRICT SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+	RETURN kpi.recheck_smart(kpi.definition(kpi_name));
+COMMENT ON FUNCTION kpi.recheck_smart(text) IS
+	'Re-checks the KPI called kpi_name, e.g. after new data arrived, and keeps the verdict the scorecard shows; returns whether it is SMART.';
+
+CREATE FUNCTION kpi.definitions_after_write() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- pg_restore (check_function_bodies = off) restores the verdicts as dumped.
+	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+		RETURN NULL;
+	END IF;
+	IF NEW.active AND COALESCE(NULLIF(pg_catalog.current_setting('kpi.enforce_smart', true), ''), 'warn') <> 'off' THEN
+		PERFORM kpi.recheck_smart(NEW);
+	ELSE
+		-- Not checked: an old verdict would no longer describe the definition.
+		DELETE FROM kpi.smart_verdicts AS v WHERE v.name = NEW.name;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION kpi.definitions_after_write() IS
+	'Trigger function on kpi.definitions: keeps the SMART verdict of an active definition up to date (none for inactive ones, or with kpi.enforce_smart = off).';
+
+CREATE TRIGGER definitions_after_write
+	AFTER INSERT OR UPDATE ON kpi.definitions
+	FOR EACH ROW EXECUTE FUNCTION kpi.definitions_after_write();
+COMMENT ON TRIGGER definitions_after_write ON kpi.definitions IS
+	'Keeps kpi.smart_verdicts, which the scorecard shows, up to date.';
 
 ------------------------------------------------------------------------------
 -- The plan: where a KPI should be, and how far along it is.
@@ -280,7 +358,7 @@ CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
 		current double precision, previous double precision,
 		change double precision, relative_change double precision,
 		progress double precision, expected_progress double precision, target_path double precision,
-		status text, smart boolean, last_reviewed_on date, review_due boolean)
+		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean)
 	LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -316,13 +394,14 @@ BEGIN ATOMIC
 		   kpi.expected_progress(a.d, a.period_end),
 		   kpi.target_path(a.d, a.period_end),
 		   kpi.status(kpi.progress(a.d, cur.value), kpi.expected_progress(a.d, a.period_end)),
-		   NULL::boolean,
+		   v.smart, v.checked_at,
 		   r.last_reviewed_at::date,
 		   r.last_reviewed_at IS NULL OR r.last_reviewed_at < a.period_end
 	FROM active a
 	LEFT JOIN measured cur ON cur.name = (a.d).name AND cur.lower_bound = a.period_start
 	LEFT JOIN measured prev ON prev.name = (a.d).name AND prev.lower_bound = a.previous_start
 	LEFT JOIN reviewed r ON r.name = (a.d).name
+	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
 	ORDER BY 1;
 END;
 COMMENT ON FUNCTION kpi.scorecard_at(timestamptz) IS
@@ -343,7 +422,8 @@ COMMENT ON COLUMN kpi.scorecard.progress IS 'The share of the distance from base
 COMMENT ON COLUMN kpi.scorecard.expected_progress IS 'The share of the time from starts_on to due_on elapsed at period_end.';
 COMMENT ON COLUMN kpi.scorecard.target_path IS 'Where the plan says the KPI should be at period_end.';
 COMMENT ON COLUMN kpi.scorecard.status IS 'on_track, at_risk (behind by less than kpi.at_risk_margin), off_track or no_data.';
-COMMENT ON COLUMN kpi.scorecard.smart IS 'Whether the KPI passes all five SMART criteria (kpi.smart_report).';
+COMMENT ON COLUMN kpi.scorecard.smart IS 'Whether the KPI passed all five SMART criteria at its last check (kpi.smart_verdicts); NULL when never checked.';
+COMMENT ON COLUMN kpi.scorecard.smart_checked_at IS 'When that check ran.';
 COMMENT ON COLUMN kpi.scorecard.last_reviewed_on IS 'Day of the last review recorded up to kpi.as_of(), in the session''s time zone.';
 COMMENT ON COLUMN kpi.scorecard.review_due IS 'True when no review was recorded since the last complete review period ended.';
 
@@ -425,27 +505,27 @@ COMMENT ON FUNCTION kpi.adjust_target(text, double precision, text) IS
 -- The stale finding of kpi.audit().
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION kpi.audit_stale(as_of timestamptz) RETURNS TABLE (kind text, kpis text[], detail text)
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+CREATE FUNCTION kpi.audit_stale() RETURNS TABLE (kind text, kpis text[], detail text)
+	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT 'stale', ARRAY[d.name],
 		   CASE WHEN r.last_reviewed_at IS NULL THEN
 				pg_catalog.format(kpi.translate(
-					'%s has not been reviewed since it started on %s; review it every %s.',
-					'%s wurde seit dem Start am %s nicht überprüft; Überprüfung alle %s vorgesehen.'),
-					d.name, d.starts_on, COALESCE(d.review_every, interval '7 days'))
+					'Not reviewed since it started on %s, though it should be every %s: review it in the next weekly meeting with kpi.record_review().',
+					'Seit dem Start am %s nicht überprüft, obwohl alle %s vorgesehen: überprüfen Sie sie im nächsten Wochentermin mit kpi.record_review().'),
+					kpi.show_date(COALESCE(d.starts_on, d.created_at::date)), kpi.show_interval(COALESCE(d.review_every, interval '7 days')))
 				ELSE pg_catalog.format(kpi.translate(
-					'%s was last reviewed on %s, more than twice its review period of %s ago.',
-					'%s wurde zuletzt am %s überprüft, vor mehr als zwei Überprüfungsperioden von %s.'),
-					d.name, r.last_reviewed_at::date, COALESCE(d.review_every, interval '7 days')) END
+					'Last reviewed on %s, more than twice its review period of %s ago: review it with kpi.record_review().',
+					'Zuletzt am %s überprüft, vor mehr als zwei Berichtszeiträumen von %s: überprüfen Sie sie mit kpi.record_review().'),
+					kpi.show_date(r.last_reviewed_at::date), kpi.show_interval(COALESCE(d.review_every, interval '7 days'))) END
 	FROM kpi.definitions d
 	LEFT JOIN LATERAL (SELECT pg_catalog.max(rv.reviewed_at) AS last_reviewed_at
-					   FROM kpi.reviews rv WHERE rv.name = d.name AND rv.reviewed_at <= as_of) AS r ON true
+					   FROM kpi.reviews rv WHERE rv.name = d.name AND rv.reviewed_at <= kpi.as_of()) AS r ON true
 	WHERE d.active
 	  AND COALESCE(r.last_reviewed_at, d.starts_on::timestamptz, d.created_at)
-		  < as_of - 2 * COALESCE(d.review_every, interval '7 days')
+		  < kpi.as_of() - 2 * COALESCE(d.review_every, interval '7 days')
 	ORDER BY d.name;
 END;
-COMMENT ON FUNCTION kpi.audit_stale(timestamptz) IS
-	'The stale findings of kpi.audit(): active KPIs whose last review (or start, when never reviewed) is older than twice their review_every as of the moment given.';
+COMMENT ON FUNCTION kpi.audit_stale() IS
+	'The stale findings of kpi.audit(): active KPIs whose last review up to kpi.as_of() (or their start, when never reviewed) is older than twice their review_every.';
