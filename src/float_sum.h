@@ -45,11 +45,9 @@ compensated_add(CompensatedSum *sum, double value)
 static inline void
 compensated_merge(CompensatedSum *sum, const CompensatedSum *other)
 {
-	double		lo = sum->lo + other->lo;
-
 	compensated_add(sum, other->hi);
 	if (isfinite(sum->hi))
-		sum->lo += lo;
+		sum->lo += other->lo;
 }
 
 static inline double
