@@ -290,16 +290,21 @@ BEGIN
 		IF kind IS NULL THEN
 			problems := problems || pg_catalog.format(kpi.translate(
 				'%s has no column %I: correct the column name.', '%s hat keine Spalte %I: korrigieren Sie den Spaltennamen.'), d.source, column_name);
-		ELSIF kind = 'boolean' AND column_name = d.numerator_column
-			  AND (d.metric = 'count' OR (d.metric = 'conversion_rate' AND d.denominator_column IS NULL)) THEN
-			NULL;	-- a boolean numerator is what these take
+		ELSIF column_name = d.numerator_column AND d.metric = 'conversion_rate' AND d.denominator_column IS NULL THEN
+			-- kpi.conversion_rate(boolean): true rows / non-NULL rows
+			IF kind <> 'boolean' THEN
+				problems := problems || pg_catalog.format(kpi.translate(
+					'The column %I is %s, but a conversion_rate over one column needs a boolean: set denominator_column, or use a boolean column.',
+					'Die Spalte %I hat den Typ %s, eine conversion_rate über eine Spalte braucht aber einen Wahrheitswert: setzen Sie denominator_column oder verwenden Sie eine boolean-Spalte.'),
+					column_name, kpi.column_type(d.source, column_name));
+			END IF;
+		ELSIF kind = 'boolean' AND column_name = d.numerator_column AND d.metric = 'count' THEN
+			NULL;	-- count counts the rows where it is true
 		ELSIF kind <> 'number' THEN
 			problems := problems || pg_catalog.format(kpi.translate(
-				'The column %I is %s, which metric %s cannot use: it needs a number%s.',
-				'Die Spalte %I hat den Typ %s, den die Kennzahlart %s nicht verwenden kann: sie braucht eine Zahl%s.'),
-				column_name, kpi.column_type(d.source, column_name), d.metric,
-				CASE WHEN d.metric = 'conversion_rate' AND d.denominator_column IS NULL
-					 THEN kpi.translate(' or, alone, a boolean', ' oder, allein, einen Wahrheitswert') ELSE '' END);
+				'The column %I is %s, which metric %s cannot use: it needs a number.',
+				'Die Spalte %I hat den Typ %s, den die Kennzahlart %s nicht verwenden kann: sie braucht eine Zahl.'),
+				column_name, kpi.column_type(d.source, column_name), d.metric);
 		END IF;
 	END LOOP;
 
