@@ -14,13 +14,14 @@ INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, 
 	 'Close more deals', 'conversion_rate', 'customer', 'opportunity_events', 'opened_at', 'won', NULL, '{}',
 	 'ratio', 'higher_is_better', 0.15, 0.2, '2024-05-01', '2024-07-31');
 
--- An analyst may read the catalog, but not the funnel table; a manager may
--- read both; an outsider may use the schema and nothing else.
+-- An analyst may read the catalog (every table of schema kpi), but not the
+-- funnel table; a manager may read both; an outsider may use the schema and
+-- nothing else.
 CREATE ROLE regress_kpi_analyst;
 CREATE ROLE regress_kpi_manager;
 CREATE ROLE regress_kpi_outsider;
 GRANT USAGE ON SCHEMA kpi TO regress_kpi_analyst, regress_kpi_manager, regress_kpi_outsider;
-GRANT SELECT ON kpi.definitions TO regress_kpi_analyst, regress_kpi_manager;
+GRANT SELECT ON ALL TABLES IN SCHEMA kpi TO regress_kpi_analyst, regress_kpi_manager;
 GRANT SELECT ON funnel_daily, opportunity_events TO regress_kpi_manager;
 
 SET ROLE regress_kpi_manager;
@@ -79,7 +80,7 @@ SELECT * FROM kpi.audit();
 RESET ROLE;
 
 -- A role granted the right to maintain the catalog can.
-GRANT INSERT, UPDATE, DELETE ON kpi.definitions TO regress_kpi_manager;
+GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA kpi TO regress_kpi_manager;
 SET ROLE regress_kpi_manager;
 UPDATE kpi.definitions SET target = 225 WHERE name = 'cac_paid_search';
 SELECT name, target FROM kpi.definitions WHERE name = 'cac_paid_search';
@@ -92,6 +93,6 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kpi') AND p.pr
 
 DELETE FROM kpi.definitions;
 DROP TABLE funnel_daily, opportunity_events;
-REVOKE ALL ON kpi.definitions FROM regress_kpi_analyst, regress_kpi_manager;
+REVOKE ALL ON ALL TABLES IN SCHEMA kpi FROM regress_kpi_analyst, regress_kpi_manager;
 REVOKE ALL ON SCHEMA kpi FROM regress_kpi_analyst, regress_kpi_manager, regress_kpi_outsider;
 DROP ROLE regress_kpi_analyst, regress_kpi_manager, regress_kpi_outsider;
