@@ -37,6 +37,7 @@ dropdb --if-exists kpi_tap >/dev/null 2>&1
 createdb kpi_tap
 psql -X -q -d kpi_tap -c 'CREATE EXTENSION pgtap'
 suite "pgTAP (pg_prove)" pg_prove -d kpi_tap test/pgtap/*.sql
+suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# pg_dump / pg_restore round trip of the KPI catalog: the user's definitions
+# come back unchanged, their sources resolve to the restored tables, and a
+# restore is not held to kpi.enforce_smart = error (the sources may be loaded
+# after the catalog).  Run by test/suites.sh inside pg_virtualenv, or by hand
+# against any server the libpq environment points at.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+src=kpi_catalog_dump_src
+dst=kpi_catalog_dump_dst
+work=$(mktemp -d)
+cleanup() {
+	dropdb --if-exists "$src" >/dev/null 2>&1 || true
+	dropdb --if-exists "$dst" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+dropdb --if-exists "$src" >/dev/null 2>&1
+dropdb --if-exists "$dst" >/dev/null 2>&1
+createdb "$src"
+createdb "$dst"
+
+psql_q -d "$src" <<'SQL'
+CREATE EXTENSION kpi;
+\i test/catalog_data.sql
+-- A source whose schema and table names need quoting.
+CREATE SCHEMA "Sales Ops";
+CREATE TABLE "Sales Ops"."Won Deals" (closed_on date, "Amount EUR" numeric, region text, note text);
+INSERT INTO "Sales Ops"."Won Deals"
+SELECT '2024-01-01'::date + i, 1000 + i % 7 * 100, CASE WHEN i % 2 = 0 THEN 'north' ELSE 'south' END
+FROM generate_series(0, 181) AS i;
+SET kpi.enforce_smart = off;
+INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, metric, stage,
+							 source, time_column, numerator_column, denominator_column, filters,
+							 unit, direction, baseline, target, starts_on, due_on, review_every,
+							 created_at, updated_at) VALUES
+	('cac_paid_search', 'CAC paid search', 'Sales and marketing spend per new customer won through paid search.',
+	 'Anna Berg', '{marketing,sales}', 'Grow the customer base profitably', 'cac', 'customer',
+	 'funnel_daily', 'day', 'spend', 'customers', '{"channel": "paid_search"}',
+	 'EUR', 'lower_is_better', 245, 230, '2024-05-01', '2024-07-31', '7 days',
+	 '2024-04-15 09:00+00', '2024-04-16 10:30+00'),
+	('deal_size_north', 'Deal size north', 'Average amount of a deal won in the north.', 'Carla Diaz',
+	 '{sales}', 'Sell bigger deals', 'average', 'revenue', '"Sales Ops"."Won Deals"', 'closed_on', 'Amount EUR',
+	 NULL, '{"region": "north", "note": null}', 'EUR', 'higher_is_better', 1300, 1400,
+	 '2024-05-01', '2024-07-31', '14 days', '2024-04-15 09:00+00', '2024-04-15 09:00+00'),
+	('leads_tiktok', 'TikTok leads', NULL, NULL, '{}', NULL, 'sum', 'lead', 'funnel_daily', 'day', 'leads',
+	 NULL, '{"channel": "tiktok"}', NULL, 'higher_is_better', 100, 90, '2024-07-01', '2024-07-10', NULL,
+	 '2024-04-15 09:00+00', '2024-04-15 09:00+00');
+UPDATE kpi.definitions SET active = false WHERE name = 'leads_tiktok';
+SQL
+
+snapshot() {
+	psql_q -d "$1" -A -t <<'SQL'
+SET TimeZone = 'UTC';
+SET kpi.as_of = '2024-07-01 00:00:00+00';
+SELECT d.name, d.title, d.description, d.owner, d.teams, d.objective, d.metric, d.stage, d.source::text,
+	   d.time_column, d.numerator_column, d.denominator_column, d.filters, d.unit, d.direction,
+	   d.baseline, d.target, d.starts_on, d.due_on, d.review_every, d.active, d.created_at, d.updated_at
+FROM kpi.definitions AS d ORDER BY d.name;
+SELECT name, specific, measurable, attractive, realistic, time_bound, smart FROM kpi.smart_report ORDER BY name;
+SELECT kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01'), kpi.measure('deal_size_north', '2024-03-01', '2024-04-01');
+SQL
+}
+snapshot "$src" >"$work/before.txt"
+[ "$(grep -c . "$work/before.txt")" -ge 7 ] || { echo "source snapshot is incomplete"; cat "$work/before.txt"; exit 1; }
+
+pg_dump -Fc -f "$work/kpi.dump" "$src"
+# The restore must get through even where enforcement rejects every non-SMART write.
+psql_q -d postgres -c "ALTER DATABASE $dst SET kpi.enforce_smart = error"
+pg_restore --exit-on-error -d "$dst" "$work/kpi.dump"
+snapshot "$dst" >"$work/after.txt"
+
+if ! diff -u "$work/before.txt" "$work/after.txt"; then
+	echo "FAIL: the definitions differ after pg_dump/pg_restore"
+	exit 1
+fi
+# The restored definitions point at the restored tables, not at stale OIDs.
+psql_q -d "$dst" -A -t -c "SELECT count(*) FROM kpi.definitions d JOIN pg_class c ON c.oid = d.source" >"$work/resolved.txt"
+if [ "$(cat "$work/resolved.txt")" != 3 ]; then
+	echo "FAIL: restored sources do not resolve: $(cat "$work/resolved.txt") of 3"
+	exit 1
+fi
+# And enforcement is on again after the restore.
+if psql -X -q -d "$dst" -c "INSERT INTO kpi.definitions (name, metric) VALUES ('half_done', 'cac')" 2>"$work/err.txt"; then
+	echo "FAIL: kpi.enforce_smart = error did not reject a non-SMART definition after the restore"
+	exit 1
+fi
+grep -q 'is not SMART' "$work/err.txt" || { echo "FAIL: unexpected error:"; cat "$work/err.txt"; exit 1; }
+
+echo "pg_dump/pg_restore kept the 3 definitions, their SMART report and their values."
