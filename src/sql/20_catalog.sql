@@ -1,41 +1,55 @@
 /* kpi 0.1.0 -- the KPI catalog: definitions, measuring, SMART checks, the portfolio audit */
 
 /*
- * Functions other parts of kpi (monitoring, issue 4) can build on.  All run
- * with the caller's privileges, so a KPI never shows data its caller could
- * not read directly.
+ * The catalog (issue 3).  What other parts of kpi, such as the monitoring in
+ * 30_monitor.sql, can build on; everything runs with the caller's
+ * privileges, so a KPI never shows data its caller could not read directly.
  *
+ *   kpi.definitions                   the catalog table, kept by pg_dump
+ *   kpi.definition(kpi_name text) → kpi.definitions
+ *       The stored row; error 42704 for an unknown name.
  *   kpi.as_of() → timestamptz
- *       "Now" for KPI reviews: the setting kpi.as_of, or now() when it is ''.
+ *       "Now" for KPI checks and reviews: the setting kpi.as_of, or now() when it is ''.
  *
- *   kpi.measure(kpi_name text, period_start timestamptz, period_end timestamptz)
- *       → double precision
- *   kpi.measure(definition kpi.definitions, period_start timestamptz, period_end timestamptz)
- *       → double precision
+ *   kpi.measure(kpi_name text, period_start timestamptz, period_end timestamptz) → double precision
+ *   kpi.measure(definition kpi.definitions, period_start timestamptz, period_end timestamptz) → double precision
  *       The KPI's value over [period_start, period_end): one query on its source.
  *
  *   kpi.measure_series(kpi_name text, bucket interval, period_start timestamptz, period_end timestamptz)
- *       → TABLE (bucket_start timestamptz, bucket_end timestamptz, value double precision, row_count bigint)
  *   kpi.measure_series(definition kpi.definitions, bucket interval, period_start timestamptz, period_end timestamptz)
- *       → the same
+ *       → TABLE (bucket_start timestamptz, bucket_end timestamptz, value double precision, row_count bigint)
  *       One row per bucket [period_start + k·bucket, period_start + (k+1)·bucket)
  *       that starts before period_end, in order; the last bucket ends at
  *       period_end at the latest.  Buckets without rows are kept, with
  *       row_count 0 and the value the metric gives for no rows (NULL, or 0 for
- *       count).  One query on the source, one index range scan per bucket.
+ *       count).  One query on the source: an index range scan per bucket.
  *
- *   kpi.review_period(anchor date, every interval, as_of timestamptz, periods_back integer default 0)
+ *   kpi.review_period(anchor date, every interval, as_of timestamptz, periods_back integer DEFAULT 0)
  *       → TABLE (period_start timestamptz, period_end timestamptz)
  *       The periods [anchor + k·every, anchor + (k+1)·every), in the session's
- *       time zone, k any integer: periods_back = 0 gives the last one that
- *       has ended by as_of, 1 the one before, and so on.  The catalog
- *       anchors a KPI's periods on its starts_on, so with the default
- *       review_every of 7 days they run from the weekday it starts on.
+ *       time zone, k any integer: periods_back = 0 gives the last one that has
+ *       ended by as_of, 1 the one before, and so on.  A KPI's periods are
+ *       anchored on its starts_on (kpi.last_review_period).
+ *   kpi.last_review_period(definition kpi.definitions) → (period_start timestamptz, period_end timestamptz)
+ *       The KPI's last full review period at kpi.as_of(), as the measurable check uses it.
  *
  *   kpi.smart_check(kpi_name text) / kpi.smart_check(definition kpi.definitions)
- *       → TABLE (criterion text, passed boolean, detail text)
- *   kpi.smart_report: view, one row per definition, with the five criteria,
- *       smart and problems.
+ *       → TABLE (criterion text, passed boolean, detail text), in kpi.language
+ *   kpi.smart_criteria(definition kpi.definitions)
+ *       → TABLE (criterion_key text, criterion text, passed boolean, detail text)
+ *       The same with a language-independent key: specific, measurable, attractive, realistic, time_bound.
+ *   kpi.smart_report                  view: one row per definition, the five criteria, smart, problems
+ *   kpi.audit() → TABLE (kind text, kpis text[], detail text)
+ *       too_many, not_aligned, not_smart, redundant; and stale, from
+ *       kpi.audit_stale() of the monitoring part when it exists.
+ *
+ *   kpi.measure_problems(definition kpi.definitions, check_privileges boolean DEFAULT true) → text[]
+ *   kpi.metric_columns_problem(definition kpi.definitions) → text
+ *       Why a definition cannot be measured (empty array / NULL when it can),
+ *       from the system catalogs only: never fails on a broken definition.
+ *   kpi.translate(english text, german text) → text      by kpi.language
+ *   kpi.column_type(regclass, name), kpi.type_kind(regtype), kpi.number_expression(regclass, name)
+ *       Column types and casts that measuring uses.
  */
 
 ------------------------------------------------------------------------------
@@ -589,7 +603,8 @@ CREATE FUNCTION kpi.last_review_period(definition kpi.definitions,
 BEGIN ATOMIC
 	SELECT p.period_start, p.period_end
 	FROM kpi.review_period(COALESCE((definition).starts_on, date '2000-01-03'),
-						   COALESCE((definition).review_every, interval '7 days'),
+						   CASE WHEN (definition).review_every > interval '0' THEN (definition).review_every
+								ELSE interval '7 days' END,
 						   kpi.as_of()) AS p;
 END;
 COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions) IS
@@ -619,6 +634,9 @@ DECLARE
 	best double precision;
 	history_periods integer;
 	sign double precision := CASE d.direction WHEN 'lower_is_better' THEN -1 ELSE 1 END;
+	-- The review period; weekly when review_every is unset or not positive
+	-- (time_bound reports that).
+	every interval := CASE WHEN d.review_every > interval '0' THEN d.review_every ELSE interval '7 days' END;
 BEGIN
 	-- specific
 	problems := '{}';
@@ -762,8 +780,7 @@ BEGIN
 		WITH history AS (
 			SELECT h.bucket_start, h.bucket_end,
 				   CASE WHEN h.row_count > 0 THEN h.value END AS value
-			FROM kpi.measure_series(d, COALESCE(d.review_every, interval '7 days'),
-									d.starts_on - 12 * COALESCE(d.review_every, interval '7 days'),
+			FROM kpi.measure_series(d, every, d.starts_on - 12 * every,
 									d.starts_on::timestamptz) AS h
 			WHERE h.bucket_end <= kpi.as_of()
 		), steps AS (
@@ -776,7 +793,7 @@ BEGIN
 
 		span_days := d.due_on - d.starts_on;
 		periods_to_due := span_days * 86400.0
-			/ pg_catalog.date_part('epoch', COALESCE(d.review_every, interval '7 days'));
+			/ pg_catalog.date_part('epoch', every);
 		required := sign * (d.target - d.baseline) / periods_to_due;
 		IF history_periods < 4 THEN
 			detail := pg_catalog.format(kpi.translate(
@@ -817,7 +834,7 @@ BEGIN
 			'Der Zeitraum von %s bis %s umfasst %s Tage, weniger als 14: planen Sie mindestens zwei Wochen ein.'),
 			kpi.show_date(d.starts_on), kpi.show_date(d.due_on), d.due_on - d.starts_on);
 	END IF;
-	IF d.review_every IS NULL THEN
+	IF d.review_every IS NULL OR d.review_every <= interval '0' THEN
 		problems := problems || kpi.translate('No review cadence is set: set review_every, e.g. 7 days.',
 											  'Es ist kein Berichtsrhythmus gesetzt: setzen Sie review_every, z. B. 7 days.');
 	ELSIF d.starts_on IS NOT NULL AND d.due_on > d.starts_on AND d.starts_on + d.review_every >= d.due_on THEN
