@@ -27,3 +27,7 @@ include $(PGXS)
 
 kpi--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 	cat $(SCRIPT_PARTS) > $@
+
+# Every object depends on every header: a changed struct must never meet a
+# stale object file (PGXS has no automatic dependency tracking).
+$(OBJS): $(wildcard src/*.h)

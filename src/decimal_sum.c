@@ -158,8 +158,65 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	ndigits = size / sizeof(int16);
 
 	/*
-	 * Build the integer formed by the base-10000 digits; the number is that
-	 * integer times 10000^(weight - ndigits + 1).
+	 * Fast path, the common case of money and counts: at most four base-10000
+	 * digits (16 decimal digits, fits int64), and a last digit whose decimal
+	 * places beyond the display scale are zero, as they are in every value
+	 * PostgreSQL stores.  The value is built directly at the display scale.
+	 */
+	if (ndigits > 0 && ndigits <= 4 && dscale <= 18)
+	{
+		int			last_exponent = NUM_DEC_DIGITS * (weight - ndigits + 1) + dscale;
+		int64		small = 0;
+		int32		last = (int16) read_uint16(data + (ndigits - 1) * sizeof(int16));
+
+		for (int i = 0; i < ndigits - 1; i++)
+			small = small * NUM_NBASE + (int16) read_uint16(data + i * sizeof(int16));
+		if (last_exponent >= -3 && last_exponent <= 20)
+		{
+			int128		result;
+			int32		kept;
+
+			/*
+			 * Drop the last digit's places beyond the display scale.  Constant
+			 * divisors let the compiler multiply instead of dividing.
+			 */
+			switch (last_exponent)
+			{
+				case -1:
+					kept = last / 10;
+					if (kept * 10 != last)
+						goto general;
+					break;
+				case -2:
+					kept = last / 100;
+					if (kept * 100 != last)
+						goto general;
+					break;
+				case -3:
+					kept = last / 1000;
+					if (kept * 1000 != last)
+						goto general;
+					break;
+				default:
+					kept = last;
+					break;
+			}
+			if (last_exponent >= 0)
+				result = (int128) (small * NUM_NBASE + kept) * pow10_int128(last_exponent);
+			else
+				result = small * pow10_int64[NUM_DEC_DIGITS + last_exponent] + kept;
+			if (detoasted)
+				pfree(detoasted);
+			*unscaled = negative ? -result : result;
+			*scale = dscale;
+			return NUMERIC_CLASS_FINITE;
+		}
+	}
+
+general:
+	/*
+	 * General path: build the integer formed by the base-10000 digits; the
+	 * number is that integer times 10000^(weight - ndigits + 1).
 	 */
 	for (int i = 0; i < ndigits; i++)
 	{
@@ -212,8 +269,6 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 static inline void
 align_scales(int128 *acc, int16 *acc_scale, int128 *value, int scale)
 {
-	if (likely(scale == *acc_scale))
-		return;
 	if (scale > *acc_scale)
 	{
 		if (!decimal_rescale(acc, *acc_scale, scale))
@@ -224,16 +279,18 @@ align_scales(int128 *acc, int16 *acc_scale, int128 *value, int scale)
 		decimal_overflow_error();
 }
 
+/* decimal_add() for operands of different scales. */
 void
-decimal_add(int128 *acc, int16 *acc_scale, int128 value, int scale)
+decimal_add_rescaled(int128 *acc, int16 *acc_scale, int128 value, int scale)
 {
 	align_scales(acc, acc_scale, &value, scale);
 	if (__builtin_add_overflow(*acc, value, acc))
 		decimal_overflow_error();
 }
 
+/* decimal_sub() for operands of different scales. */
 void
-decimal_sub(int128 *acc, int16 *acc_scale, int128 value, int scale)
+decimal_sub_rescaled(int128 *acc, int16 *acc_scale, int128 value, int scale)
 {
 	align_scales(acc, acc_scale, &value, scale);
 	if (__builtin_sub_overflow(*acc, value, acc))

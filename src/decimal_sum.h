@@ -26,8 +26,8 @@ typedef enum NumericClass
 } NumericClass;
 
 extern NumericClass decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale);
-extern void decimal_add(int128 *acc, int16 *acc_scale, int128 value, int scale);
-extern void decimal_sub(int128 *acc, int16 *acc_scale, int128 value, int scale);
+extern void decimal_add_rescaled(int128 *acc, int16 *acc_scale, int128 value, int scale);
+extern void decimal_sub_rescaled(int128 *acc, int16 *acc_scale, int128 value, int scale);
 extern bool decimal_rescale(int128 *unscaled, int from_scale, int to_scale);
 extern int	decimal_compare(int128 a, int a_scale, int128 b, int b_scale);
 extern double decimal_to_double(int128 unscaled, int scale);
@@ -35,5 +35,31 @@ extern long double decimal_to_long_double(int128 unscaled, int scale);
 extern char *decimal_to_cstring(int128 unscaled, int scale);
 extern bool decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale);
 extern void decimal_overflow_error(void) pg_attribute_noreturn();
+
+/* *acc += value, exactly; the hot path of every transition function. */
+static inline void
+decimal_add(int128 *acc, int16 *acc_scale, int128 value, int scale)
+{
+	if (likely(scale == *acc_scale))
+	{
+		if (unlikely(__builtin_add_overflow(*acc, value, acc)))
+			decimal_overflow_error();
+	}
+	else
+		decimal_add_rescaled(acc, acc_scale, value, scale);
+}
+
+/* *acc -= value, exactly: the inverse transition of a sliding window. */
+static inline void
+decimal_sub(int128 *acc, int16 *acc_scale, int128 value, int scale)
+{
+	if (likely(scale == *acc_scale))
+	{
+		if (unlikely(__builtin_sub_overflow(*acc, value, acc)))
+			decimal_overflow_error();
+	}
+	else
+		decimal_sub_rescaled(acc, acc_scale, value, scale);
+}
 
 #endif

@@ -128,8 +128,8 @@ moving_step(FunctionCallInfo fcinfo, bool track_moments, int sign)
 	window_context(fcinfo);
 	types = input_types(fcinfo);
 	state = moving_state(fcinfo, track_moments);
-	decode_input(PG_GETARG_DATUM(1), types->num, &x);
-	decode_input(PG_GETARG_DATUM(2), types->den, &y);
+	decode_input(PG_GETARG_DATUM(1), types->num, &x, track_moments);
+	decode_input(PG_GETARG_DATUM(2), types->den, &y, track_moments);
 	moving_apply(state, &x, &y, sign);
 	PG_RETURN_POINTER(state);
 }
@@ -296,7 +296,7 @@ moving_result(FunctionCallInfo fcinfo, Ratio *out, bool want_moments)
 	state = (MovingRatio *) PG_GETARG_POINTER(0);
 	if (state->n == 0)
 		return false;
-	ratio_init(out);
+	ratio_init(out, want_moments);
 	out->n = state->n;
 	moving_sum_result(&state->num, &out->num, want_moments);
 	moving_sum_result(&state->den, &out->den, want_moments);

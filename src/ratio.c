@@ -55,58 +55,45 @@ input_types(FunctionCallInfo fcinfo)
 	return types;
 }
 
+/* decode_input() for numeric: exact unless NaN or an infinity. */
 void
-decode_input(Datum value, InputType type, KpiInput *out)
+decode_numeric_input(Datum value, KpiInput *out, bool need_approx)
 {
-	switch (type)
+	switch (decimal_from_numeric(value, &out->unscaled, &out->scale))
 	{
-		case INPUT_INT4:
+		case NUMERIC_CLASS_FINITE:
 			out->is_float = false;
-			out->unscaled = DatumGetInt32(value);
-			out->scale = 0;
-			out->approx = (double) DatumGetInt32(value);
+			if (need_approx)
+				out->approx = decimal_to_double(out->unscaled, out->scale);
 			break;
-		case INPUT_INT8:
-			out->is_float = false;
-			out->unscaled = DatumGetInt64(value);
-			out->scale = 0;
-			out->approx = (double) DatumGetInt64(value);
-			break;
-		case INPUT_NUMERIC:
-			switch (decimal_from_numeric(value, &out->unscaled, &out->scale))
-			{
-				case NUMERIC_CLASS_FINITE:
-					out->is_float = false;
-					out->approx = decimal_to_double(out->unscaled, out->scale);
-					break;
-				case NUMERIC_CLASS_NAN:
-					out->is_float = true;
-					out->approx = get_float8_nan();
-					break;
-				case NUMERIC_CLASS_PINF:
-					out->is_float = true;
-					out->approx = get_float8_infinity();
-					break;
-				case NUMERIC_CLASS_NINF:
-					out->is_float = true;
-					out->approx = -get_float8_infinity();
-					break;
-			}
-			break;
-		case INPUT_FLOAT8:
+		case NUMERIC_CLASS_NAN:
 			out->is_float = true;
-			out->approx = DatumGetFloat8(value);
+			out->approx = get_float8_nan();
+			break;
+		case NUMERIC_CLASS_PINF:
+			out->is_float = true;
+			out->approx = get_float8_infinity();
+			break;
+		case NUMERIC_CLASS_NINF:
+			out->is_float = true;
+			out->approx = -get_float8_infinity();
 			break;
 	}
 }
 
 void
-ratio_init(Ratio *ratio)
+ratio_init(Ratio *ratio, bool with_moments)
 {
 	memset(ratio, 0, sizeof(Ratio));
 	ratio->version = RATIO_FORMAT_VERSION;
 	ratio->num.kind = SUM_DECIMAL;
 	ratio->den.kind = SUM_DECIMAL;
+	if (!with_moments)
+	{
+		ratio->sum_xx = get_float8_nan();
+		ratio->sum_yy = get_float8_nan();
+		ratio->sum_xy = get_float8_nan();
+	}
 }
 
 double
@@ -145,32 +132,21 @@ float_sum_add(CompensatedSum *fp, double value)
 		float_overflow_error();
 }
 
+/* ratio_sum_add() once floating point is involved on either side. */
 void
-ratio_sum_add(RatioSum *sum, const KpiInput *input)
+ratio_sum_add_float(RatioSum *sum, const KpiInput *input)
 {
-	if (likely(sum->kind == SUM_DECIMAL && !input->is_float))
-	{
-		decimal_add(&sum->v.decimal, &sum->scale, input->unscaled, input->scale);
-		return;
-	}
 	make_float(sum);
-	float_sum_add(&sum->v.fp, input->approx);
+	float_sum_add(&sum->v.fp, input->is_float ? input->approx
+				  : decimal_to_double(input->unscaled, input->scale));
 }
 
 void
-ratio_accumulate(Ratio *ratio, const KpiInput *x, const KpiInput *y)
+ratio_count_overflow_error(void)
 {
-	if (unlikely(ratio->n == PG_INT64_MAX))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("kpi.ratio row count out of range")));
-	ratio->n++;
-	ratio_sum_add(&ratio->num, x);
-	ratio_sum_add(&ratio->den, y);
-	/* Moments overflow to Infinity quietly: they never fail a KPI. */
-	ratio->sum_xx += x->approx * x->approx;
-	ratio->sum_yy += y->approx * y->approx;
-	ratio->sum_xy += x->approx * y->approx;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("kpi.ratio row count out of range")));
 }
 
 static void
@@ -203,9 +179,7 @@ void
 ratio_merge(Ratio *into, const Ratio *other)
 {
 	if (__builtin_add_overflow(into->n, other->n, &into->n))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("kpi.ratio row count out of range")));
+		ratio_count_overflow_error();
 	ratio_sum_merge(&into->num, &other->num);
 	ratio_sum_merge(&into->den, &other->den);
 	into->sum_xx += other->sum_xx;

@@ -12,7 +12,9 @@
  * Each sum is either an exact scaled decimal (integer and numeric inputs)
  * or a compensated double-double (double precision inputs, or numeric
  * NaN/Infinity).  The moments are plain doubles: they feed statistics, not
- * money.
+ * money.  Only kpi.ratio_agg and kpi.rollup return a summary, so only they
+ * pay for the moments; the states of the double-valued KPIs (cac, romi, ...)
+ * never leave the aggregate and carry NaN, "unknown", as moments.
  */
 #ifndef KPI_RATIO_H
 #define KPI_RATIO_H
@@ -20,6 +22,8 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "nodes/execnodes.h"
+#include "utils/float.h"
 
 #include "decimal_sum.h"
 #include "float_sum.h"
@@ -77,7 +81,8 @@ typedef enum InputType
 typedef struct KpiInput
 {
 	bool		is_float;		/* float8 input, or a numeric NaN/Infinity */
-	double		approx;			/* the value as a double (exact when is_float) */
+	double		approx;			/* the value as a double (exact when is_float);
+								 * only set for exact inputs when asked for */
 	int128		unscaled;		/* exact value when !is_float */
 	int			scale;
 } KpiInput;
@@ -90,15 +95,92 @@ typedef struct InputTypes
 } InputTypes;
 
 extern const InputTypes *input_types(FunctionCallInfo fcinfo);
-extern void decode_input(Datum value, InputType type, KpiInput *out);
-extern void ratio_init(Ratio *ratio);
-extern void ratio_sum_add(RatioSum *sum, const KpiInput *input);
-extern void ratio_accumulate(Ratio *ratio, const KpiInput *x, const KpiInput *y);
+extern void decode_numeric_input(Datum value, KpiInput *out, bool need_approx);
+extern void ratio_init(Ratio *ratio, bool with_moments);
+extern void ratio_sum_add_float(RatioSum *sum, const KpiInput *input);
+extern void ratio_count_overflow_error(void) pg_attribute_noreturn();
 extern void ratio_merge(Ratio *into, const Ratio *other);
 extern bool ratio_value(const Ratio *ratio, bool minus_one, double *result);
 extern double ratio_sum_to_double(const RatioSum *sum);
 extern bool ratio_equal(const Ratio *a, const Ratio *b);
 extern const char *ratio_problem(const Ratio *ratio);
+
+/*
+ * The per-row functions below are inline: they run once per input row, and
+ * on ten million rows a function call is a measurable part of the cost.
+ */
+
+/* Decode one aggregate argument; approx is only needed for the moments. */
+static inline void
+decode_input(Datum value, InputType type, KpiInput *out, bool need_approx)
+{
+	switch (type)
+	{
+		case INPUT_INT4:
+			out->is_float = false;
+			out->unscaled = DatumGetInt32(value);
+			out->scale = 0;
+			out->approx = (double) DatumGetInt32(value);
+			break;
+		case INPUT_INT8:
+			out->is_float = false;
+			out->unscaled = DatumGetInt64(value);
+			out->scale = 0;
+			out->approx = (double) DatumGetInt64(value);
+			break;
+		case INPUT_NUMERIC:
+			decode_numeric_input(value, out, need_approx);
+			break;
+		case INPUT_FLOAT8:
+			out->is_float = true;
+			out->approx = DatumGetFloat8(value);
+			break;
+	}
+}
+
+/* Σ += input: exact while both are exact, compensated float otherwise. */
+static inline void
+ratio_sum_add(RatioSum *sum, const KpiInput *input)
+{
+	if (likely(sum->kind == SUM_DECIMAL && !input->is_float))
+		decimal_add(&sum->v.decimal, &sum->scale, input->unscaled, input->scale);
+	else if (likely(sum->kind == SUM_FLOAT && input->is_float && isfinite(sum->v.fp.hi)))
+	{
+		compensated_add(&sum->v.fp, input->approx);
+		/* float8pl's rule: finite + finite overflowing is an error */
+		if (unlikely(isinf(sum->v.fp.hi)) && !isinf(input->approx))
+			float_overflow_error();
+	}
+	else
+		ratio_sum_add_float(sum, input);
+}
+
+/* Add one (x, y) pair to a summary. */
+static inline void
+ratio_accumulate(Ratio *ratio, const KpiInput *x, const KpiInput *y, bool with_moments)
+{
+	if (unlikely(ratio->n == PG_INT64_MAX))
+		ratio_count_overflow_error();
+	ratio->n++;
+	ratio_sum_add(&ratio->num, x);
+	ratio_sum_add(&ratio->den, y);
+	if (with_moments)
+	{
+		/* Moments overflow to Infinity quietly: they never fail a KPI. */
+		ratio->sum_xx += x->approx * x->approx;
+		ratio->sum_yy += y->approx * y->approx;
+		ratio->sum_xy += x->approx * y->approx;
+	}
+}
+
+/*
+ * True when called by the executor as an aggregate or window aggregate,
+ * the condition for updating the state in place.  It is the test that
+ * AggCheckCallContext() makes, without the call on every row.
+ */
+#define CALLED_AS_AGGREGATE(fcinfo) \
+	((fcinfo)->context != NULL && \
+	 (IsA((fcinfo)->context, AggState) || IsA((fcinfo)->context, WindowAggState)))
 
 #ifdef USE_ASSERT_CHECKING
 #define RATIO_CHECK(r) \

@@ -17,40 +17,47 @@
 #include "ratio.h"
 
 PG_FUNCTION_INFO_V1(kpi_ratio_accum);
+PG_FUNCTION_INFO_V1(kpi_ratio_summary_accum);
 PG_FUNCTION_INFO_V1(kpi_ratio_accum_bool);
 PG_FUNCTION_INFO_V1(kpi_ratio_combine);
 
-static MemoryContext
-aggregate_context(FunctionCallInfo fcinfo, const char *caller)
+/*
+ * Every transition and combine function updates its state in place, which
+ * is only safe when the executor calls it as an aggregate.
+ */
+static inline void
+check_aggregate_call(FunctionCallInfo fcinfo, const char *caller)
 {
-	MemoryContext aggcontext;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
+	if (unlikely(!CALLED_AS_AGGREGATE(fcinfo)))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s can only be called as part of an aggregate", caller)));
-	return aggcontext;
 }
 
+/* A new state in the aggregate's memory context, which outlives the row. */
 static Ratio *
-new_state(MemoryContext aggcontext)
+new_state(FunctionCallInfo fcinfo, bool with_moments)
 {
-	Ratio	   *state = MemoryContextAlloc(aggcontext, sizeof(Ratio));
+	MemoryContext aggcontext;
+	Ratio	   *state;
 
-	ratio_init(state);
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "kpi aggregate state requested outside an aggregate");
+	state = MemoryContextAlloc(aggcontext, sizeof(Ratio));
+	ratio_init(state, with_moments);
 	return state;
 }
 
-/* Transition: add one (numerator, denominator) pair; NULL pairs are skipped. */
-Datum
-kpi_ratio_accum(PG_FUNCTION_ARGS)
+/* Add one (numerator, denominator) pair; NULL pairs are skipped. */
+static Datum
+accumulate_pair(FunctionCallInfo fcinfo, bool with_moments, const char *caller)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "kpi.ratio_accum");
 	Ratio	   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_RATIO_P(0);
 	const InputTypes *types;
 	KpiInput	x;
 	KpiInput	y;
 
+	check_aggregate_call(fcinfo, caller);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
 		if (state == NULL)
@@ -58,24 +65,38 @@ kpi_ratio_accum(PG_FUNCTION_ARGS)
 		PG_RETURN_RATIO_P(state);
 	}
 	types = input_types(fcinfo);
-	decode_input(PG_GETARG_DATUM(1), types->num, &x);
-	decode_input(PG_GETARG_DATUM(2), types->den, &y);
+	decode_input(PG_GETARG_DATUM(1), types->num, &x, with_moments);
+	decode_input(PG_GETARG_DATUM(2), types->den, &y, with_moments);
 	if (state == NULL)
-		state = new_state(aggcontext);
-	ratio_accumulate(state, &x, &y);
+		state = new_state(fcinfo, with_moments);
+	ratio_accumulate(state, &x, &y, with_moments);
 	RATIO_CHECK(state);
 	PG_RETURN_RATIO_P(state);
+}
+
+/* Transition of the double-valued ratio KPIs (cac, romi, roas, conversion_rate). */
+Datum
+kpi_ratio_accum(PG_FUNCTION_ARGS)
+{
+	return accumulate_pair(fcinfo, false, "kpi.ratio_accum");
+}
+
+/* Transition of kpi.ratio_agg, whose summary also carries the moments. */
+Datum
+kpi_ratio_summary_accum(PG_FUNCTION_ARGS)
+{
+	return accumulate_pair(fcinfo, true, "kpi.ratio_summary_accum");
 }
 
 /* Transition for conversion_rate(boolean): numerator true rows, denominator non-NULL rows. */
 Datum
 kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "kpi.ratio_accum_bool");
 	Ratio	   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_RATIO_P(0);
 	KpiInput	x = {false, 0.0, 0, 0};
 	KpiInput	y = {false, 1.0, 1, 0};
 
+	check_aggregate_call(fcinfo, "kpi.ratio_accum_bool");
 	if (PG_ARGISNULL(1))
 	{
 		if (state == NULL)
@@ -88,8 +109,8 @@ kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 		x.approx = 1.0;
 	}
 	if (state == NULL)
-		state = new_state(aggcontext);
-	ratio_accumulate(state, &x, &y);
+		state = new_state(fcinfo, false);
+	ratio_accumulate(state, &x, &y, false);
 	RATIO_CHECK(state);
 	PG_RETURN_RATIO_P(state);
 }
@@ -103,9 +124,9 @@ kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 Datum
 kpi_ratio_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = aggregate_context(fcinfo, "kpi.ratio_combine");
 	Ratio	   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_RATIO_P(0);
 
+	check_aggregate_call(fcinfo, "kpi.ratio_combine");
 	if (PG_ARGISNULL(1))
 	{
 		if (state == NULL)
@@ -114,7 +135,7 @@ kpi_ratio_combine(PG_FUNCTION_ARGS)
 	}
 	if (state == NULL)
 	{
-		state = MemoryContextAlloc(aggcontext, sizeof(Ratio));
+		state = new_state(fcinfo, true);
 		memcpy(state, PG_GETARG_RATIO_P(1), sizeof(Ratio));
 	}
 	else

@@ -181,7 +181,7 @@ kpi_ratio_in(PG_FUNCTION_ARGS)
 	const char *problem;
 	char	   *end;
 
-	ratio_init(ratio);
+	ratio_init(ratio, true);
 	expect_char(&parser, '(');
 	if (!accept_key(&parser, "n"))
 		syntax_error(&parser);
@@ -312,7 +312,7 @@ kpi_ratio_recv(PG_FUNCTION_ARGS)
 	int			version;
 	const char *problem;
 
-	ratio_init(ratio);
+	ratio_init(ratio, true);
 	version = pq_getmsgbyte(buf);
 	if (version != RATIO_FORMAT_VERSION)
 		ereport(ERROR,

@@ -209,7 +209,13 @@ BEGIN
 				'AS %3$L, ''kpi_ratio_accum'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
 			EXECUTE pg_catalog.format(
 				'COMMENT ON FUNCTION kpi.ratio_accum(kpi.ratio, %1$s, %2$s) IS '
-				'''Aggregate support: adds one (numerator, denominator) pair to a kpi.ratio state; NULL pairs are skipped.''', x, y);
+				'''Aggregate support: adds one (numerator, denominator) pair to a kpi.ratio state; NULL pairs are skipped; moments are not kept.''', x, y);
+			EXECUTE pg_catalog.format(
+				'CREATE FUNCTION kpi.ratio_summary_accum(kpi.ratio, %1$s, %2$s) RETURNS kpi.ratio '
+				'AS %3$L, ''kpi_ratio_summary_accum'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
+			EXECUTE pg_catalog.format(
+				'COMMENT ON FUNCTION kpi.ratio_summary_accum(kpi.ratio, %1$s, %2$s) IS '
+				'''Aggregate support: transition of ratio_agg; like ratio_accum, and also keeps the moments.''', x, y);
 			EXECUTE pg_catalog.format(
 				'CREATE FUNCTION kpi.ratio_moving_accum(internal, %1$s, %2$s) RETURNS internal '
 				'AS %3$L, ''kpi_ratio_moving_accum'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
@@ -237,33 +243,33 @@ BEGIN
 
 			FOR agg IN
 				SELECT * FROM (VALUES
-					('ratio_agg', NULL, 'kpi.ratio_summary_moving_accum', 'kpi.ratio_summary_moving_retract',
+					('ratio_agg', 'kpi.ratio_summary_accum', NULL, 'kpi.ratio_summary_moving_accum', 'kpi.ratio_summary_moving_retract',
 					 'kpi.ratio_moving_summary',
 					 'Summary of a ratio KPI over the rows: n, Σnumerator, Σdenominator and moments, mergeable with kpi.rollup.'),
-					('conversion_rate', 'kpi.value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
+					('conversion_rate', 'kpi.ratio_accum', 'kpi.value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
 					 'kpi.ratio_moving_value',
 					 'Conversion rate Σconversions / Σopportunities; NULL pairs skipped, NULL for no rows or a zero denominator.'),
-					('cac', 'kpi.value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
+					('cac', 'kpi.ratio_accum', 'kpi.value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
 					 'kpi.ratio_moving_value',
 					 'Customer acquisition cost Σspend / Σnew_customers; NULL pairs skipped, NULL for no rows or no customers.'),
-					('roas', 'kpi.value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
+					('roas', 'kpi.ratio_accum', 'kpi.value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
 					 'kpi.ratio_moving_value',
 					 'Return on ad spend Σrevenue / Σad_spend; NULL pairs skipped, NULL for no rows or zero spend.'),
-					('romi', 'kpi.romi_value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
+					('romi', 'kpi.ratio_accum', 'kpi.romi_value', 'kpi.ratio_moving_accum', 'kpi.ratio_moving_retract',
 					 'kpi.ratio_moving_romi_value',
 					 'Return on marketing investment (Σrevenue − Σcost) / Σcost; NULL pairs skipped, NULL for no rows or zero cost.')
-				) AS a(name, final, msfunc, minvfunc, mfinal, description)
+				) AS a(name, sfunc, final, msfunc, minvfunc, mfinal, description)
 			LOOP
 				EXECUTE pg_catalog.format(
 					'CREATE AGGREGATE kpi.%1$I(%2$s, %3$s) ('
-					'SFUNC = kpi.ratio_accum, STYPE = kpi.ratio, %4$s'
+					'SFUNC = %8$s, STYPE = kpi.ratio, %4$s'
 					'COMBINEFUNC = kpi.ratio_combine, '
 					'MSFUNC = %5$s, MINVFUNC = %6$s, MSTYPE = internal, '
 					'MFINALFUNC = %7$s, MFINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE)',
 					agg.name, x, y,
 					CASE WHEN agg.final IS NULL THEN ''
 						 ELSE pg_catalog.format('FINALFUNC = %s, FINALFUNC_MODIFY = READ_ONLY, ', agg.final) END,
-					agg.msfunc, agg.minvfunc, agg.mfinal);
+					agg.msfunc, agg.minvfunc, agg.mfinal, agg.sfunc);
 				EXECUTE pg_catalog.format('COMMENT ON AGGREGATE kpi.%1$I(%2$s, %3$s) IS %4$L',
 										  agg.name, x, y, agg.description);
 			END LOOP;
