@@ -2,17 +2,7 @@
 -- roles granted it can change the catalog.
 \set SHOW_CONTEXT never
 \i test/catalog_data.sql
-SET kpi.enforce_smart = off;
-INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, metric, stage,
-							 source, time_column, numerator_column, denominator_column, filters,
-							 unit, direction, baseline, target, starts_on, due_on) VALUES
-	('cac_paid_search', 'CAC paid search', 'Sales and marketing spend per new customer won through paid search.',
-	 'Anna Berg', '{marketing,sales}', 'Grow the customer base profitably', 'cac', 'customer',
-	 'funnel_daily', 'day', 'spend', 'customers', '{"channel": "paid_search"}',
-	 'EUR', 'lower_is_better', 245, 230, '2024-05-01', '2024-07-31'),
-	('win_rate', 'Win rate', 'Share of closed opportunities that sales won.', 'Carla Diaz', '{sales}',
-	 'Close more deals', 'conversion_rate', 'customer', 'opportunity_events', 'opened_at', 'won', NULL, '{}',
-	 'ratio', 'higher_is_better', 0.15, 0.2, '2024-05-01', '2024-07-31');
+\i test/catalog_kpis.sql
 
 -- An analyst may read the catalog (every table of schema kpi), but not the
 -- funnel table; a manager may read both; an outsider may use the schema and

@@ -610,6 +610,27 @@ END;
 COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions) IS
 	'The last review period of a definition that has ended by kpi.as_of(): anchored on starts_on (on Mondays without one), review_every long (7 days without one).';
 
+-- One row of kpi.smart_criteria: passed when there are no problems; the
+-- detail lists the problems, or says what was found when there are none.
+CREATE FUNCTION kpi.smart_verdict(key text, problems text[], passed_detail text)
+	RETURNS TABLE (criterion_key text, criterion text, passed boolean, detail text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT key,
+		   CASE key
+			   WHEN 'specific' THEN kpi.translate('specific', 'Spezifisch')
+			   WHEN 'measurable' THEN kpi.translate('measurable', 'Messbar')
+			   WHEN 'attractive' THEN kpi.translate('attractive', 'Attraktiv')
+			   WHEN 'realistic' THEN kpi.translate('realistic', 'Realistisch')
+			   WHEN 'time_bound' THEN kpi.translate('time_bound', 'Termingebunden') END,
+		   COALESCE(pg_catalog.cardinality(problems), 0) = 0,
+		   CASE WHEN COALESCE(pg_catalog.cardinality(problems), 0) = 0 THEN passed_detail
+				ELSE pg_catalog.array_to_string(problems, ' ') END;
+END;
+COMMENT ON FUNCTION kpi.smart_verdict(text, text[], text) IS
+	'Internal: a row of kpi.smart_criteria from the criterion, its problems and the detail to show when there are none; the name follows kpi.language.';
+
 /*
  * The five SMART criteria of a definition, in order, with a stable key, the
  * name in the session's language, and a detail that says what is wrong and
@@ -633,47 +654,39 @@ DECLARE
 	required double precision;
 	best double precision;
 	history_periods integer;
+	found text;		-- what the realistic check found
 	sign double precision := CASE d.direction WHEN 'lower_is_better' THEN -1 ELSE 1 END;
 	-- The review period; weekly when review_every is unset or not positive
 	-- (time_bound reports that).
 	every interval := CASE WHEN d.review_every > interval '0' THEN d.review_every ELSE interval '7 days' END;
 BEGIN
-	-- specific
-	problems := '{}';
-	IF d.name IS NULL OR d.name !~ '^[a-z][a-z0-9_]*$' THEN
-		problems := problems || kpi.translate(
-			'The name is not a lower-case identifier: use one such as cac_paid_search.',
-			'Der Name ist kein kleingeschriebener Bezeichner: verwenden Sie einen wie cac_paid_search.');
-	END IF;
-	IF pg_catalog.btrim(COALESCE(d.title, '')) = '' THEN
-		problems := problems || kpi.translate('No title is set: give the KPI a short title.',
-											  'Es ist kein Titel gesetzt: geben Sie der Kennzahl einen kurzen Titel.');
-	END IF;
-	IF COALESCE(pg_catalog.array_length(pg_catalog.regexp_split_to_array(pg_catalog.btrim(d.description), '\s+'), 1), 0) < 4 THEN
-		problems := problems || kpi.translate(
-			'The description is missing or shorter than a sentence: say in at least four words what the KPI means.',
-			'Die Beschreibung fehlt oder ist kürzer als ein Satz: sagen Sie in mindestens vier Wörtern, was die Kennzahl bedeutet.');
-	END IF;
-	IF pg_catalog.btrim(COALESCE(d.owner, '')) = '' THEN
-		problems := problems || kpi.translate('No owner is set: name the person accountable for the KPI.',
-											  'Es ist kein Verantwortlicher gesetzt: nennen Sie die Person, die für die Kennzahl verantwortlich ist.');
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_catalog.unnest(d.teams) AS t(team) WHERE pg_catalog.btrim(t.team) <> '') THEN
-		problems := problems || kpi.translate('No team is set: list the teams it belongs to, e.g. {marketing,sales}.',
-											  'Es ist kein Team gesetzt: nennen Sie die Teams, zu denen sie gehört, z. B. {marketing,sales}.');
-	END IF;
-	IF kpi.metric_columns_problem(d) IS NOT NULL THEN
-		problems := problems || kpi.metric_columns_problem(d);
-	END IF;
-	criterion_key := 'specific';
-	criterion := kpi.translate('specific', 'Spezifisch');
-	passed := problems = '{}';
-	detail := CASE WHEN passed
-		THEN pg_catalog.format(kpi.translate('One metric (%s), described, owned by %s, for %s.',
-											 'Eine Kennzahl (%s), beschrieben, verantwortet von %s, für %s.'),
-							   d.metric, d.owner, pg_catalog.array_to_string(d.teams, ', '))
-		ELSE pg_catalog.array_to_string(problems, ' ') END;
-	RETURN NEXT;
+	-- specific: the rules that fail, in this order
+	problems := ARRAY(
+		SELECT r.message
+		FROM (VALUES
+			(1, d.name IS NULL OR d.name !~ '^[a-z][a-z0-9_]*$',
+			 kpi.translate('The name is not a lower-case identifier: use one such as cac_paid_search.',
+						   'Der Name ist kein kleingeschriebener Bezeichner: verwenden Sie einen wie cac_paid_search.')),
+			(2, pg_catalog.btrim(COALESCE(d.title, '')) = '',
+			 kpi.translate('No title is set: give the KPI a short title.',
+						   'Es ist kein Titel gesetzt: geben Sie der Kennzahl einen kurzen Titel.')),
+			(3, COALESCE(pg_catalog.array_length(pg_catalog.regexp_split_to_array(pg_catalog.btrim(d.description), '\s+'), 1), 0) < 4,
+			 kpi.translate('The description is missing or shorter than a sentence: say in at least four words what the KPI means.',
+						   'Die Beschreibung fehlt oder ist kürzer als ein Satz: sagen Sie in mindestens vier Wörtern, was die Kennzahl bedeutet.')),
+			(4, pg_catalog.btrim(COALESCE(d.owner, '')) = '',
+			 kpi.translate('No owner is set: name the person accountable for the KPI.',
+						   'Es ist kein Verantwortlicher gesetzt: nennen Sie die Person, die für die Kennzahl verantwortlich ist.')),
+			(5, NOT EXISTS (SELECT FROM pg_catalog.unnest(d.teams) AS t(team) WHERE pg_catalog.btrim(t.team) <> ''),
+			 kpi.translate('No team is set: list the teams it belongs to, e.g. {marketing,sales}.',
+						   'Es ist kein Team gesetzt: nennen Sie die Teams, zu denen sie gehört, z. B. {marketing,sales}.')),
+			(6, kpi.metric_columns_problem(d) IS NOT NULL, kpi.metric_columns_problem(d))
+		) AS r(position, failing, message)
+		WHERE r.failing
+		ORDER BY r.position);
+	RETURN QUERY SELECT * FROM kpi.smart_verdict('specific', problems,
+		pg_catalog.format(kpi.translate('One metric (%s), described, owned by %s, for %s.',
+												 'Eine Kennzahl (%s), beschrieben, verantwortet von %s, für %s.'),
+								   d.metric, d.owner, pg_catalog.array_to_string(d.teams, ', ')));
 
 	-- measurable
 	measure_blockers := kpi.measure_problems(d);
@@ -700,27 +713,25 @@ BEGIN
 				kpi.show_date(period.period_start::date), kpi.show_date(period.period_end::date));
 		END IF;
 	END IF;
-	IF d.baseline IS NULL THEN
-		problems := problems || kpi.translate('No baseline is set: record the value the KPI starts from.',
-											  'Es ist kein Ausgangswert (baseline) gesetzt: tragen Sie den Wert ein, von dem die Kennzahl startet.');
-	END IF;
-	IF d.target IS NULL THEN
-		problems := problems || kpi.translate('No target is set: set the value to reach by due_on.',
-											  'Es ist kein Zielwert (target) gesetzt: setzen Sie den Wert, der bis due_on erreicht werden soll.');
-	END IF;
-	IF pg_catalog.btrim(COALESCE(d.unit, '')) = '' THEN
-		problems := problems || kpi.translate('No unit is set: say what the number counts, e.g. EUR or ratio.',
-											  'Es ist keine Einheit (unit) gesetzt: sagen Sie, was die Zahl zählt, z. B. EUR oder ratio.');
-	END IF;
-	criterion_key := 'measurable';
-	criterion := kpi.translate('measurable', 'Messbar');
-	passed := problems = '{}';
-	detail := CASE WHEN passed
-		THEN pg_catalog.format(kpi.translate('Computes %s %s for the last full review period [%s, %s).',
-											 'Ergibt %s %s für den letzten vollen Berichtszeitraum [%s, %s).'),
-							   kpi.show_number(current_value), d.unit, kpi.show_date(period.period_start::date), kpi.show_date(period.period_end::date))
-		ELSE pg_catalog.array_to_string(problems, ' ') END;
-	RETURN NEXT;
+	problems := problems || ARRAY(
+		SELECT r.message
+		FROM (VALUES
+			(1, d.baseline IS NULL,
+			 kpi.translate('No baseline is set: record the value the KPI starts from.',
+						   'Es ist kein Ausgangswert (baseline) gesetzt: tragen Sie den Wert ein, von dem die Kennzahl startet.')),
+			(2, d.target IS NULL,
+			 kpi.translate('No target is set: set the value to reach by due_on.',
+						   'Es ist kein Zielwert (target) gesetzt: setzen Sie den Wert, der bis due_on erreicht werden soll.')),
+			(3, pg_catalog.btrim(COALESCE(d.unit, '')) = '',
+			 kpi.translate('No unit is set: say what the number counts, e.g. EUR or ratio.',
+						   'Es ist keine Einheit (unit) gesetzt: sagen Sie, was die Zahl zählt, z. B. EUR oder ratio.'))
+		) AS r(position, failing, message)
+		WHERE r.failing
+		ORDER BY r.position);
+	RETURN QUERY SELECT * FROM kpi.smart_verdict('measurable', problems,
+		pg_catalog.format(kpi.translate('Computes %s %s for the last full review period [%s, %s).',
+												 'Ergibt %s %s für den letzten vollen Berichtszeitraum [%s, %s).'),
+								   kpi.show_number(current_value), d.unit, kpi.show_date(period.period_start::date), kpi.show_date(period.period_end::date)));
 
 	-- attractive
 	problems := '{}';
@@ -748,33 +759,27 @@ BEGIN
 		problems := problems || kpi.translate('No objective is stated: name the business goal the KPI serves.',
 											  'Es ist kein Ziel (objective) genannt: nennen Sie das Geschäftsziel, dem die Kennzahl dient.');
 	END IF;
-	criterion_key := 'attractive';
-	criterion := kpi.translate('attractive', 'Attraktiv');
-	passed := problems = '{}';
-	detail := CASE WHEN passed
-		THEN pg_catalog.format(kpi.translate('The target %s improves on the baseline %s (%s is better) and serves the objective: %s',
-											 'Der Zielwert %s verbessert den Ausgangswert %s (%s ist besser) und dient dem Ziel: %s'),
-							   kpi.show_number(d.target), kpi.show_number(d.baseline),
-							   CASE d.direction WHEN 'lower_is_better' THEN kpi.translate('lower', 'niedriger')
-												ELSE kpi.translate('higher', 'höher') END,
-							   d.objective)
-		ELSE pg_catalog.array_to_string(problems, ' ') END;
-	RETURN NEXT;
+	RETURN QUERY SELECT * FROM kpi.smart_verdict('attractive', problems,
+		pg_catalog.format(kpi.translate('The target %s improves on the baseline %s (%s is better) and serves the objective: %s',
+												 'Der Zielwert %s verbessert den Ausgangswert %s (%s ist besser) und dient dem Ziel: %s'),
+								   kpi.show_number(d.target), kpi.show_number(d.baseline),
+								   CASE d.direction WHEN 'lower_is_better' THEN kpi.translate('lower', 'niedriger')
+													ELSE kpi.translate('higher', 'höher') END,
+								   d.objective));
 
 	-- realistic
-	criterion_key := 'realistic';
-	criterion := kpi.translate('realistic', 'Realistisch');
-	passed := false;
+	problems := '{}';
+	found := NULL;
 	IF d.baseline IS NULL OR d.target IS NULL OR d.direction IS NULL OR d.starts_on IS NULL OR d.due_on IS NULL THEN
-		detail := kpi.translate(
+		problems := ARRAY[kpi.translate(
 			'Cannot judge without baseline, target, direction, starts_on and due_on: set them.',
-			'Ohne Ausgangswert, Zielwert, Richtung, starts_on und due_on nicht zu beurteilen: setzen Sie diese.');
+			'Ohne Ausgangswert, Zielwert, Richtung, starts_on und due_on nicht zu beurteilen: setzen Sie diese.')];
 	ELSIF d.due_on <= d.starts_on THEN
-		detail := kpi.translate('Cannot judge: due_on must be after starts_on (see time_bound).',
-								'Nicht zu beurteilen: due_on muss nach starts_on liegen (siehe Termingebunden).');
+		problems := ARRAY[kpi.translate('Cannot judge: due_on must be after starts_on (see time_bound).',
+										'Nicht zu beurteilen: due_on muss nach starts_on liegen (siehe Termingebunden).')];
 	ELSIF measure_blockers <> '{}' THEN
-		detail := kpi.translate('Cannot judge: the KPI cannot be computed (see measurable).',
-								'Nicht zu beurteilen: die Kennzahl kann nicht berechnet werden (siehe Messbar).');
+		problems := ARRAY[kpi.translate('Cannot judge: the KPI cannot be computed (see measurable).',
+										'Nicht zu beurteilen: die Kennzahl kann nicht berechnet werden (siehe Messbar).')];
 	ELSE
 		-- Up to 12 review periods before starts_on that have ended by now.
 		WITH history AS (
@@ -796,17 +801,16 @@ BEGIN
 			/ pg_catalog.date_part('epoch', every);
 		required := sign * (d.target - d.baseline) / periods_to_due;
 		IF history_periods < 4 THEN
-			detail := pg_catalog.format(kpi.translate(
+			problems := ARRAY[pg_catalog.format(kpi.translate(
 				'Not enough history: %s review periods with data in the 12 before starts_on, and at least 4 are needed to judge the target.',
 				'Nicht genug Historie: %s Berichtszeiträume mit Daten in den 12 vor starts_on, mindestens 4 sind nötig, um den Zielwert zu beurteilen.'),
-				history_periods);
+				history_periods)];
 		ELSIF best IS NULL THEN
-			detail := kpi.translate(
+			problems := ARRAY[kpi.translate(
 				'Not enough history: no two consecutive review periods before starts_on have data.',
-				'Nicht genug Historie: keine zwei aufeinanderfolgenden Berichtszeiträume vor starts_on haben Daten.');
+				'Nicht genug Historie: keine zwei aufeinanderfolgenden Berichtszeiträume vor starts_on haben Daten.')];
 		ELSE
-			passed := required <= best;
-			detail := pg_catalog.format(CASE WHEN passed
+			found := pg_catalog.format(CASE WHEN required <= best
 				THEN kpi.translate(
 					'The target needs an improvement of %s per review period; the best between two consecutive periods of the last %s was %s.',
 					'Der Zielwert verlangt eine Verbesserung um %s je Berichtszeitraum; die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war %s.')
@@ -815,9 +819,12 @@ BEGIN
 					'Der Zielwert verlangt eine Verbesserung um %s je Berichtszeitraum, die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war aber %s: senken Sie den Zielwert oder lassen Sie mehr Zeit.')
 				END,
 				kpi.show_number(required), history_periods, kpi.show_number(best));
+			IF required > best THEN
+				problems := ARRAY[found];
+			END IF;
 		END IF;
 	END IF;
-	RETURN NEXT;
+	RETURN QUERY SELECT * FROM kpi.smart_verdict('realistic', problems, found);
 
 	-- time_bound
 	problems := '{}';
@@ -843,15 +850,10 @@ BEGIN
 			'Ein Rhythmus von %s lässt keine Überprüfung vor der Frist zu: prüfen Sie öfter, als der Zeitraum von starts_on bis due_on lang ist.'),
 			kpi.show_interval(d.review_every));
 	END IF;
-	criterion_key := 'time_bound';
-	criterion := kpi.translate('time_bound', 'Termingebunden');
-	passed := problems = '{}';
-	detail := CASE WHEN passed
-		THEN pg_catalog.format(kpi.translate('From %s to %s (%s days), reviewed every %s.',
-											 'Von %s bis %s (%s Tage), Überprüfung alle %s.'),
-							   kpi.show_date(d.starts_on), kpi.show_date(d.due_on), d.due_on - d.starts_on, kpi.show_interval(d.review_every))
-		ELSE pg_catalog.array_to_string(problems, ' ') END;
-	RETURN NEXT;
+	RETURN QUERY SELECT * FROM kpi.smart_verdict('time_bound', problems,
+		pg_catalog.format(kpi.translate('From %s to %s (%s days), reviewed every %s.',
+												 'Von %s bis %s (%s Tage), Überprüfung alle %s.'),
+								   kpi.show_date(d.starts_on), kpi.show_date(d.due_on), d.due_on - d.starts_on, kpi.show_interval(d.review_every)));
 END
 $$;
 COMMENT ON FUNCTION kpi.smart_criteria(kpi.definitions) IS

@@ -81,7 +81,7 @@ SELECT is_empty($$
 	  AND p.proname IN ('as_of', 'translate', 'review_period', 'column_type', 'type_kind', 'number_expression',
 						'measure_problems', 'metric_columns_problem', 'measure_query', 'definition', 'measure',
 						'measure_series', 'show_number', 'show_date', 'show_interval', 'last_review_period',
-						'smart_criteria', 'smart_check', 'definitions_before_write', 'audit')
+						'smart_criteria', 'smart_verdict', 'smart_check', 'definitions_before_write', 'audit')
 	  AND NOT EXISTS (SELECT FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%') $$,
 	'every catalog function has a fixed search_path');
 SELECT is(
