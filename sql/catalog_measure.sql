@@ -73,12 +73,13 @@ SELECT (SELECT sum(row_count) FROM kpi.measure_series('spend_total', '1 month', 
 	   (SELECT sum(value) FROM kpi.measure_series('spend_total', '1 month', '2024-01-01', '2024-07-01'))
 		 = kpi.measure('spend_total', '2024-01-01', '2024-07-01') AS sums_match;
 
--- Review periods, anchored on a Wednesday start, weekly and monthly.
-SELECT * FROM kpi.review_period('2024-05-01', '7 days', '2024-07-01');
-SELECT * FROM kpi.review_period('2024-05-01', '7 days', '2024-07-01', 1);
-SELECT * FROM kpi.review_period('2024-05-01', '7 days', '2024-06-26 00:00');
-SELECT * FROM kpi.review_period('2024-05-01', '7 days', '2024-04-02');
-SELECT * FROM kpi.review_period('2024-01-31', '1 month', '2024-07-01');
+-- Review periods, anchored on a Wednesday start, weekly and monthly.  (Typed
+-- arguments: the monitoring part adds kpi.review_period(kpi.definitions, …).)
+SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-07-01');
+SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-07-01', 1);
+SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-06-26 00:00');
+SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-04-02');
+SELECT * FROM kpi.review_period(date '2024-01-31', interval '1 month', timestamptz '2024-07-01');
 
 -- Errors, each with its SQLSTATE.
 SELECT kpi.measure('no_such_kpi', '2024-03-01', '2024-04-01');
@@ -89,7 +90,7 @@ SELECT kpi.measure('cac_paid_search', '2024-04-01', '2024-03-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM kpi.measure_series('cac_paid_search', '0 days', '2024-03-01', '2024-04-01');
 \echo :LAST_ERROR_SQLSTATE
-SELECT * FROM kpi.review_period('2024-05-01', '-7 days', '2024-07-01');
+SELECT * FROM kpi.review_period(date '2024-05-01', interval '-7 days', timestamptz '2024-07-01');
 \echo :LAST_ERROR_SQLSTATE
 
 CREATE TABLE campaign_costs (booked_on date, campaign text, cost numeric, clicks integer, note text);

@@ -156,6 +156,37 @@ CREATE FUNCTION kpi.translate(english text, german text) RETURNS text
 COMMENT ON FUNCTION kpi.translate(text, text) IS
 	'Internal: picks the English or the German text by the setting kpi.language.';
 
+-- Argument checks shared by the functions below: errors 22023.
+CREATE FUNCTION kpi.check_interval(what text, every interval) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF every <= interval '0' THEN
+		RAISE EXCEPTION '% must be a positive interval', what
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The %s given is %s.', what, every);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION kpi.check_interval(text, interval) IS
+	'Internal: raises invalid_parameter_value (22023) unless the interval called what is positive.';
+
+CREATE FUNCTION kpi.check_period(period_start timestamptz, period_end timestamptz) RETURNS void
+	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF period_end < period_start THEN
+		RAISE EXCEPTION 'period ends before it starts'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION kpi.check_period(timestamptz, timestamptz) IS
+	'Internal: raises invalid_parameter_value (22023) when the period [period_start, period_end) ends before it starts.';
+
 CREATE FUNCTION kpi.review_period(anchor date, every interval, as_of timestamptz,
 								  periods_back integer DEFAULT 0)
 	RETURNS TABLE (period_start timestamptz, period_end timestamptz)
@@ -166,11 +197,7 @@ DECLARE
 	origin timestamptz := anchor::timestamptz;
 	k bigint;
 BEGIN
-	IF every <= interval '0' THEN
-		RAISE EXCEPTION 'review period must be positive'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The period given is %s.', every);
-	END IF;
+	PERFORM kpi.check_interval('review period', every);
 	-- Estimate k with 30-day months, then step to the exact last period that
 	-- has ended by as_of: calendar arithmetic (months, DST) decides.
 	k := pg_catalog.floor(pg_catalog.date_part('epoch', as_of - origin)
@@ -484,11 +511,7 @@ DECLARE
 	q record;
 	result double precision;
 BEGIN
-	IF period_end < period_start THEN
-		RAISE EXCEPTION 'period ends before it starts'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end);
-	END IF;
+	PERFORM kpi.check_period(period_start, period_end);
 	q := kpi.measure_query(definition, '$1', '$2');
 	EXECUTE pg_catalog.format('SELECT %s %s', q.value_sql, q.from_where_sql)
 		INTO result USING period_start, period_end;
@@ -515,16 +538,8 @@ AS $$
 DECLARE
 	q record;
 BEGIN
-	IF bucket <= interval '0' THEN
-		RAISE EXCEPTION 'bucket must be a positive interval'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The bucket given is %s.', bucket);
-	END IF;
-	IF period_end < period_start THEN
-		RAISE EXCEPTION 'period ends before it starts'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end);
-	END IF;
+	PERFORM kpi.check_interval('bucket', bucket);
+	PERFORM kpi.check_period(period_start, period_end);
 	q := kpi.measure_query(definition, 'kpi_bucket.bucket_start', 'kpi_bucket.bucket_end');
 	RETURN QUERY EXECUTE pg_catalog.format(
 		'SELECT kpi_bucket.bucket_start, kpi_bucket.bucket_end, kpi_measure.value, kpi_measure.row_count '

@@ -78,7 +78,7 @@ SELECT is_empty($$
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
-	  AND p.proname IN ('as_of', 'translate', 'review_period', 'column_type', 'type_kind', 'number_expression',
+	  AND p.proname IN ('as_of', 'translate', 'check_interval', 'check_period', 'review_period', 'column_type', 'type_kind', 'number_expression',
 						'measure_problems', 'metric_columns_problem', 'measure_query', 'definition', 'measure',
 						'measure_series', 'show_number', 'show_date', 'show_interval', 'last_review_period',
 						'smart_criteria', 'smart_verdict', 'smart_check', 'definitions_before_write', 'audit')
