@@ -172,7 +172,7 @@ COMMENT ON TRIGGER definitions_after_write ON kpi.definitions IS
 -- anchored on a Monday, so weekly ones run Monday to Sunday.
 CREATE FUNCTION kpi.review_period(definition kpi.definitions, as_of timestamptz, periods_back integer DEFAULT 0)
 	RETURNS TABLE (period_start timestamptz, period_end timestamptz)
-	LANGUAGE sql STABLE PARALLEL SAFE
+	LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT p.period_start, p.period_end
@@ -283,7 +283,7 @@ COMMENT ON FUNCTION kpi.aggregate_sql(kpi.definitions, text) IS
 
 CREATE FUNCTION kpi.measure_many(kpi_names text[], period_start timestamptz, period_end timestamptz)
 	RETURNS TABLE (name text, value double precision)
-	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER ROWS 10
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -407,8 +407,10 @@ END;
 COMMENT ON FUNCTION kpi.scorecard_at(timestamptz) IS
 	'The scorecard as of a given moment: one row per active KPI, as the view kpi.scorecard shows it for kpi.as_of().';
 
-CREATE VIEW kpi.scorecard AS
+CREATE VIEW kpi.scorecard WITH (security_invoker = true) AS
 	SELECT * FROM kpi.scorecard_at(kpi.as_of());
+-- Safe for everyone: it computes with the caller's privileges.
+GRANT SELECT ON kpi.scorecard TO PUBLIC;
 COMMENT ON VIEW kpi.scorecard IS
 	'One row per active KPI for the weekly review: where it is (current, over the last complete review period), where it should be (target_path, expected_progress), its status (on_track, at_risk, off_track, no_data) and what changed since the period before. Values the caller cannot read are NULL.';
 COMMENT ON COLUMN kpi.scorecard.name IS 'The KPI.';
