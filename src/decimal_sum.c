@@ -16,25 +16,7 @@
 #include "decimal_sum.h"
 #include "fmgr.h"
 
-/* numeric on-disk header bits (see src/backend/utils/adt/numeric.c) */
-#define NUM_SIGN_MASK			0xC000
-#define NUM_NEG					0x4000
-#define NUM_SHORT				0x8000
-#define NUM_SPECIAL				0xC000
-#define NUM_EXT_SIGN_MASK		0xF000
-#define NUM_NAN					0xC000
-#define NUM_PINF				0xD000
-#define NUM_NINF				0xF000
-#define NUM_DSCALE_MASK			0x3FFF
-#define NUM_SHORT_SIGN_MASK		0x2000
-#define NUM_SHORT_DSCALE_MASK	0x1F80
-#define NUM_SHORT_DSCALE_SHIFT	7
-#define NUM_SHORT_WEIGHT_SIGN	0x0040
-#define NUM_SHORT_WEIGHT_MASK	0x003F
-#define NUM_NBASE				10000
-#define NUM_DEC_DIGITS			4
-
-static const int64 pow10_int64[] = {
+const int64 pow10_int64[] = {
 	INT64CONST(1), INT64CONST(10), INT64CONST(100), INT64CONST(1000),
 	INT64CONST(10000), INT64CONST(100000), INT64CONST(1000000),
 	INT64CONST(10000000), INT64CONST(100000000), INT64CONST(1000000000),
@@ -53,15 +35,6 @@ decimal_overflow_error(void)
 			 errmsg("kpi sum out of range"),
 			 errdetail("Integer and numeric inputs are summed exactly in 128 bits at the largest input scale, about 38 significant digits."),
 			 errhint("Round the input to fewer decimal places, or cast it to double precision.")));
-}
-
-/* 10^exp as int128; exp must be in [0, 38]. */
-static inline int128
-pow10_int128(int exp)
-{
-	if (exp <= 18)
-		return pow10_int64[exp];
-	return (int128) pow10_int64[18] * pow10_int128(exp - 18);
 }
 
 /*
@@ -84,15 +57,6 @@ decimal_rescale(int128 *unscaled, int from_scale, int to_scale)
 	return true;
 }
 
-static inline uint16
-read_uint16(const char *p)
-{
-	uint16		v;
-
-	memcpy(&v, p, sizeof(v));	/* data after a 1-byte header is unaligned */
-	return v;
-}
-
 /*
  * Decode a numeric datum into an exact scaled int128.  Returns the class;
  * for the specials (NaN, +-Infinity) *unscaled and *scale are not set.
@@ -111,6 +75,9 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	int			ndigits;
 	int			exact_scale;
 	int128		value = 0;
+
+	if (likely(decimal_from_short_numeric(numeric, unscaled, scale)))
+		return NUMERIC_CLASS_FINITE;
 
 	/* Only external or compressed values need detoasting; short headers do not. */
 	if (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw))
@@ -157,63 +124,6 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	}
 	ndigits = size / sizeof(int16);
 
-	/*
-	 * Fast path, the common case of money and counts: at most four base-10000
-	 * digits (16 decimal digits, fits int64), and a last digit whose decimal
-	 * places beyond the display scale are zero, as they are in every value
-	 * PostgreSQL stores.  The value is built directly at the display scale.
-	 */
-	if (ndigits > 0 && ndigits <= 4 && dscale <= 18)
-	{
-		int			last_exponent = NUM_DEC_DIGITS * (weight - ndigits + 1) + dscale;
-		int64		small = 0;
-		int32		last = (int16) read_uint16(data + (ndigits - 1) * sizeof(int16));
-
-		for (int i = 0; i < ndigits - 1; i++)
-			small = small * NUM_NBASE + (int16) read_uint16(data + i * sizeof(int16));
-		if (last_exponent >= -3 && last_exponent <= 20)
-		{
-			int128		result;
-			int32		kept;
-
-			/*
-			 * Drop the last digit's places beyond the display scale.  Constant
-			 * divisors let the compiler multiply instead of dividing.
-			 */
-			switch (last_exponent)
-			{
-				case -1:
-					kept = last / 10;
-					if (kept * 10 != last)
-						goto general;
-					break;
-				case -2:
-					kept = last / 100;
-					if (kept * 100 != last)
-						goto general;
-					break;
-				case -3:
-					kept = last / 1000;
-					if (kept * 1000 != last)
-						goto general;
-					break;
-				default:
-					kept = last;
-					break;
-			}
-			if (last_exponent >= 0)
-				result = (int128) (small * NUM_NBASE + kept) * pow10_int128(last_exponent);
-			else
-				result = small * pow10_int64[NUM_DEC_DIGITS + last_exponent] + kept;
-			if (detoasted)
-				pfree(detoasted);
-			*unscaled = negative ? -result : result;
-			*scale = dscale;
-			return NUMERIC_CLASS_FINITE;
-		}
-	}
-
-general:
 	/*
 	 * General path: build the integer formed by the base-10000 digits; the
 	 * number is that integer times 10000^(weight - ndigits + 1).

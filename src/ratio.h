@@ -111,7 +111,7 @@ extern const char *ratio_problem(const Ratio *ratio);
  */
 
 /* Decode one aggregate argument; approx is only needed for the moments. */
-static inline void
+static pg_attribute_always_inline void
 decode_input(Datum value, InputType type, KpiInput *out, bool need_approx)
 {
 	switch (type)
@@ -120,16 +120,25 @@ decode_input(Datum value, InputType type, KpiInput *out, bool need_approx)
 			out->is_float = false;
 			out->unscaled = DatumGetInt32(value);
 			out->scale = 0;
-			out->approx = (double) DatumGetInt32(value);
+			if (need_approx)
+				out->approx = (double) DatumGetInt32(value);
 			break;
 		case INPUT_INT8:
 			out->is_float = false;
 			out->unscaled = DatumGetInt64(value);
 			out->scale = 0;
-			out->approx = (double) DatumGetInt64(value);
+			if (need_approx)
+				out->approx = (double) DatumGetInt64(value);
 			break;
 		case INPUT_NUMERIC:
-			decode_numeric_input(value, out, need_approx);
+			if (likely(decimal_from_short_numeric(value, &out->unscaled, &out->scale)))
+			{
+				out->is_float = false;
+				if (need_approx)
+					out->approx = decimal_to_double(out->unscaled, out->scale);
+			}
+			else
+				decode_numeric_input(value, out, need_approx);
 			break;
 		case INPUT_FLOAT8:
 			out->is_float = true;
@@ -139,7 +148,7 @@ decode_input(Datum value, InputType type, KpiInput *out, bool need_approx)
 }
 
 /* Σ += input: exact while both are exact, compensated float otherwise. */
-static inline void
+static pg_attribute_always_inline void
 ratio_sum_add(RatioSum *sum, const KpiInput *input)
 {
 	if (likely(sum->kind == SUM_DECIMAL && !input->is_float))
@@ -156,7 +165,7 @@ ratio_sum_add(RatioSum *sum, const KpiInput *input)
 }
 
 /* Add one (x, y) pair to a summary. */
-static inline void
+static pg_attribute_always_inline void
 ratio_accumulate(Ratio *ratio, const KpiInput *x, const KpiInput *y, bool with_moments)
 {
 	if (unlikely(ratio->n == PG_INT64_MAX))

@@ -16,7 +16,6 @@
 
 #include "ratio.h"
 
-PG_FUNCTION_INFO_V1(kpi_ratio_accum);
 PG_FUNCTION_INFO_V1(kpi_ratio_summary_accum);
 PG_FUNCTION_INFO_V1(kpi_ratio_accum_bool);
 PG_FUNCTION_INFO_V1(kpi_ratio_combine);
@@ -48,12 +47,16 @@ new_state(FunctionCallInfo fcinfo, bool with_moments)
 	return state;
 }
 
-/* Add one (numerator, denominator) pair; NULL pairs are skipped. */
-static Datum
-accumulate_pair(FunctionCallInfo fcinfo, bool with_moments, const char *caller)
+/*
+ * Add one (numerator, denominator) pair; NULL pairs are skipped.  Always
+ * inlined, so that each caller with constant argument types compiles to a
+ * transition function specialised for those types.
+ */
+static pg_attribute_always_inline Datum
+accumulate_pair(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
+				bool with_moments, const char *caller)
 {
 	Ratio	   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_RATIO_P(0);
-	const InputTypes *types;
 	KpiInput	x;
 	KpiInput	y;
 
@@ -64,9 +67,8 @@ accumulate_pair(FunctionCallInfo fcinfo, bool with_moments, const char *caller)
 			PG_RETURN_NULL();
 		PG_RETURN_RATIO_P(state);
 	}
-	types = input_types(fcinfo);
-	decode_input(PG_GETARG_DATUM(1), types->num, &x, with_moments);
-	decode_input(PG_GETARG_DATUM(2), types->den, &y, with_moments);
+	decode_input(PG_GETARG_DATUM(1), num_type, &x, with_moments);
+	decode_input(PG_GETARG_DATUM(2), den_type, &y, with_moments);
 	if (state == NULL)
 		state = new_state(fcinfo, with_moments);
 	ratio_accumulate(state, &x, &y, with_moments);
@@ -74,18 +76,41 @@ accumulate_pair(FunctionCallInfo fcinfo, bool with_moments, const char *caller)
 	PG_RETURN_RATIO_P(state);
 }
 
-/* Transition of the double-valued ratio KPIs (cac, romi, roas, conversion_rate). */
-Datum
-kpi_ratio_accum(PG_FUNCTION_ARGS)
-{
-	return accumulate_pair(fcinfo, false, "kpi.ratio_accum");
+/*
+ * Transitions of the double-valued ratio KPIs (cac, romi, roas,
+ * conversion_rate), one per argument type pair: kpi_ratio_accum_int4_numeric
+ * and so on.  These are the functions that run ten million times a query.
+ */
+#define DEFINE_RATIO_ACCUM(x_name, x_type, y_name, y_type) \
+PG_FUNCTION_INFO_V1(kpi_ratio_accum_##x_name##_##y_name); \
+Datum kpi_ratio_accum_##x_name##_##y_name(PG_FUNCTION_ARGS); \
+Datum \
+kpi_ratio_accum_##x_name##_##y_name(PG_FUNCTION_ARGS) \
+{ \
+	return accumulate_pair(fcinfo, x_type, y_type, false, "kpi.ratio_accum"); \
 }
 
-/* Transition of kpi.ratio_agg, whose summary also carries the moments. */
+#define DEFINE_RATIO_ACCUMS_FOR(x_name, x_type) \
+	DEFINE_RATIO_ACCUM(x_name, x_type, int4, INPUT_INT4) \
+	DEFINE_RATIO_ACCUM(x_name, x_type, int8, INPUT_INT8) \
+	DEFINE_RATIO_ACCUM(x_name, x_type, numeric, INPUT_NUMERIC) \
+	DEFINE_RATIO_ACCUM(x_name, x_type, float8, INPUT_FLOAT8)
+
+DEFINE_RATIO_ACCUMS_FOR(int4, INPUT_INT4)
+DEFINE_RATIO_ACCUMS_FOR(int8, INPUT_INT8)
+DEFINE_RATIO_ACCUMS_FOR(numeric, INPUT_NUMERIC)
+DEFINE_RATIO_ACCUMS_FOR(float8, INPUT_FLOAT8)
+
+/*
+ * Transition of kpi.ratio_agg, whose summary also carries the moments.  It
+ * is not specialised: the argument types are looked up once per query.
+ */
 Datum
 kpi_ratio_summary_accum(PG_FUNCTION_ARGS)
 {
-	return accumulate_pair(fcinfo, true, "kpi.ratio_summary_accum");
+	const InputTypes *types = input_types(fcinfo);
+
+	return accumulate_pair(fcinfo, types->num, types->den, true, "kpi.ratio_summary_accum");
 }
 
 /* Transition for conversion_rate(boolean): numerator true rows, denominator non-NULL rows. */

@@ -198,15 +198,20 @@ COMMENT ON AGGREGATE kpi.conversion_rate(boolean) IS
 DO $create_aggregates$
 DECLARE
 	arg_types CONSTANT text[] := ARRAY['integer', 'bigint', 'numeric', 'double precision'];
+	-- the C transition functions are specialised per type pair
+	c_names CONSTANT text[] := ARRAY['int4', 'int8', 'numeric', 'float8'];
 	x text;
 	y text;
 	agg record;
 BEGIN
-	FOREACH x IN ARRAY arg_types LOOP
-		FOREACH y IN ARRAY arg_types LOOP
+	FOR i IN 1..4 LOOP
+		FOR j IN 1..4 LOOP
+			x := arg_types[i];
+			y := arg_types[j];
 			EXECUTE pg_catalog.format(
 				'CREATE FUNCTION kpi.ratio_accum(kpi.ratio, %1$s, %2$s) RETURNS kpi.ratio '
-				'AS %3$L, ''kpi_ratio_accum'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
+				'AS %3$L, %4$L LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME',
+				'kpi_ratio_accum_' || c_names[i] || '_' || c_names[j]);
 			EXECUTE pg_catalog.format(
 				'COMMENT ON FUNCTION kpi.ratio_accum(kpi.ratio, %1$s, %2$s) IS '
 				'''Aggregate support: adds one (numerator, denominator) pair to a kpi.ratio state; NULL pairs are skipped; moments are not kept.''', x, y);
