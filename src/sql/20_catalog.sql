@@ -220,6 +220,14 @@ COMMENT ON FUNCTION kpi.review_period(date, interval, timestamptz, integer) IS
 ------------------------------------------------------------------------------
 -- Measuring.  The query is built only from the regclass, quoted identifiers
 -- (%I) and quoted literals (%L): a definition holds no SQL text.
+--
+-- The functions that run such a query are PARALLEL UNSAFE, so that a query
+-- calling them never runs in parallel mode.  Their own query may well use
+-- parallel workers.  But it may be the first in the session to load kpi's C
+-- library, which turns the session's kpi.* settings from placeholders into
+-- real parameters; in parallel mode PostgreSQL refuses to set parameters, and
+-- the settings (kpi.as_of, kpi.language) would silently fall back to their
+-- defaults.
 ------------------------------------------------------------------------------
 
 -- The base type of a column of source, or NULL when it has no such column.
@@ -504,7 +512,7 @@ COMMENT ON FUNCTION kpi.definition(text) IS
 
 CREATE FUNCTION kpi.measure(definition kpi.definitions, period_start timestamptz, period_end timestamptz)
 	RETURNS double precision
-	LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -523,7 +531,7 @@ COMMENT ON FUNCTION kpi.measure(kpi.definitions, timestamptz, timestamptz) IS
 
 CREATE FUNCTION kpi.measure(kpi_name text, period_start timestamptz, period_end timestamptz)
 	RETURNS double precision
-	LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 	RETURN kpi.measure(kpi.definition(kpi_name), period_start, period_end);
 COMMENT ON FUNCTION kpi.measure(text, timestamptz, timestamptz) IS
@@ -532,7 +540,7 @@ COMMENT ON FUNCTION kpi.measure(text, timestamptz, timestamptz) IS
 CREATE FUNCTION kpi.measure_series(definition kpi.definitions, bucket interval,
 								   period_start timestamptz, period_end timestamptz)
 	RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz, value double precision, row_count bigint)
-	LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -557,7 +565,7 @@ COMMENT ON FUNCTION kpi.measure_series(kpi.definitions, interval, timestamptz, t
 CREATE FUNCTION kpi.measure_series(kpi_name text, bucket interval,
 								   period_start timestamptz, period_end timestamptz)
 	RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz, value double precision, row_count bigint)
-	LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT * FROM kpi.measure_series(kpi.definition(kpi_name), bucket, period_start, period_end);
@@ -654,7 +662,7 @@ COMMENT ON FUNCTION kpi.smart_verdict(text, text[], text) IS
  */
 CREATE FUNCTION kpi.smart_criteria(definition kpi.definitions)
 	RETURNS TABLE (criterion_key text, criterion text, passed boolean, detail text)
-	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -876,7 +884,7 @@ COMMENT ON FUNCTION kpi.smart_criteria(kpi.definitions) IS
 
 CREATE FUNCTION kpi.smart_check(definition kpi.definitions)
 	RETURNS TABLE (criterion text, passed boolean, detail text)
-	LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE sql STABLE PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT c.criterion, c.passed, c.detail FROM kpi.smart_criteria(definition) AS c;
@@ -886,7 +894,7 @@ COMMENT ON FUNCTION kpi.smart_check(kpi.definitions) IS
 
 CREATE FUNCTION kpi.smart_check(kpi_name text)
 	RETURNS TABLE (criterion text, passed boolean, detail text)
-	LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT c.criterion, c.passed, c.detail FROM kpi.smart_criteria(kpi.definition(kpi_name)) AS c;
@@ -973,7 +981,7 @@ COMMENT ON TRIGGER definitions_before_write ON kpi.definitions IS
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION kpi.audit() RETURNS TABLE (kind text, kpis text[], detail text)
-	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER
+	LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
