@@ -119,6 +119,13 @@ FROM kpi.measure_many(ARRAY(SELECT name FROM kpi.definitions WHERE name LIKE 'mo
 ORDER BY m.name;
 -- Over a period without rows: counts are 0, the rest NULL.
 SELECT m.name, m.value FROM kpi.measure_many(ARRAY['mon_m_count', 'mon_m_count_bool', 'mon_cac_on'], '2030-01-01', '2030-02-01') AS m ORDER BY m.name;
+-- Many periods at once: period k is [bounds[k], bounds[k+1]).
+SELECT * FROM kpi.measure_many(ARRAY['mon_cac_on', 'mon_events_leads', 'mon_signup_rate'],
+							   ARRAY['2026-01-26', '2026-02-02', '2026-02-09', '2026-02-16']::timestamptz[])
+ORDER BY name, period_start;
+SELECT * FROM kpi.measure_many(ARRAY['mon_cac_on'], ARRAY['2026-01-26']::timestamptz[]);
+SELECT * FROM kpi.measure_many(ARRAY['mon_cac_on'], ARRAY['2026-01-26', NULL]::timestamptz[]);
+SELECT * FROM kpi.measure_many(ARRAY['mon_cac_on'], ARRAY['2026-01-26', '2026-02-09', '2026-02-02']::timestamptz[]);
 SELECT * FROM kpi.measure_many(ARRAY['mon_cac_on', 'no_such_kpi'], '2026-01-05', '2026-02-16');
 SELECT * FROM kpi.measure_many(ARRAY['mon_cac_on'], '2026-02-16', '2026-01-05');
 DELETE FROM kpi.definitions WHERE name LIKE 'mon\_m\_%';

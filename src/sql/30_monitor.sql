@@ -281,21 +281,27 @@ $$;
 COMMENT ON FUNCTION kpi.aggregate_sql(kpi.definitions, text) IS
 	'Internal: the aggregate expression that measures a definition, as kpi.measure computes it, restricted to the rows where filter_sql holds (all rows when NULL).';
 
-CREATE FUNCTION kpi.measure_many(kpi_names text[], period_start timestamptz, period_end timestamptz)
-	RETURNS TABLE (name text, value double precision)
-	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER ROWS 10
+CREATE FUNCTION kpi.measure_many(kpi_names text[], bounds timestamptz[])
+	RETURNS TABLE (name text, period_start timestamptz, period_end timestamptz, value double precision)
+	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER ROWS 20
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	unknown text;
 	source_group record;
+	source_query text;
 	source_values double precision[];
+	i integer;
 BEGIN
-	IF period_end < period_start THEN
-		RAISE EXCEPTION 'period ends before it starts'
+	IF pg_catalog.cardinality(bounds) < 2 OR pg_catalog.array_position(bounds, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'bounds must hold at least two moments and no NULL'
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end);
+				  DETAIL = pg_catalog.format('The bounds given are %s.', bounds),
+				  HINT = 'Period k is [bounds[k], bounds[k+1]).';
 	END IF;
+	FOR i IN 1 .. pg_catalog.cardinality(bounds) - 1 LOOP
+		PERFORM kpi.check_period(bounds[i], bounds[i + 1]);
+	END LOOP;
 	SELECT n INTO unknown FROM pg_catalog.unnest(kpi_names) AS n
 	WHERE NOT EXISTS (SELECT FROM kpi.definitions d WHERE d.name = n) LIMIT 1;
 	IF FOUND THEN
@@ -304,31 +310,47 @@ BEGIN
 				  HINT = 'The KPIs are the rows of kpi.definitions.';
 	END IF;
 
-	-- KPIs that cannot be measured, or whose source the caller cannot read,
-	-- have no value.
-	RETURN QUERY
-		SELECT d.name, NULL::double precision FROM kpi.definitions d
-		WHERE d.name = ANY (kpi_names)
-		  AND (kpi.measure_problems(d) <> '{}' OR kpi.metric_columns_problem(d) IS NOT NULL);
-
 	FOR source_group IN
-		SELECT d.source, d.time_column,
-			   pg_catalog.array_agg(d.name ORDER BY d.name) AS names,
-			   pg_catalog.string_agg(kpi.aggregate_sql(d, kpi.filter_sql(d)), ', ' ORDER BY d.name) AS aggregates
-		FROM kpi.definitions d
-		WHERE d.name = ANY (kpi_names)
-		  AND kpi.measure_problems(d) = '{}' AND kpi.metric_columns_problem(d) IS NULL
-		GROUP BY d.source, d.time_column
+		WITH checked AS MATERIALIZED (
+			SELECT d, kpi.measure_problems(d) = '{}' AND kpi.metric_columns_problem(d) IS NULL AS measurable
+			FROM kpi.definitions d WHERE d.name = ANY (kpi_names)
+		)
+		SELECT c.measurable, (c.d).source, (c.d).time_column,
+			   pg_catalog.array_agg((c.d).name ORDER BY (c.d).name) AS names,
+			   pg_catalog.string_agg(CASE WHEN c.measurable THEN kpi.aggregate_sql(c.d, kpi.filter_sql(c.d)) END,
+									 ', ' ORDER BY (c.d).name) AS aggregates
+		FROM checked c
+		GROUP BY c.measurable, (c.d).source, (c.d).time_column
 	LOOP
-		EXECUTE pg_catalog.format(
+		IF NOT source_group.measurable THEN
+			-- KPIs that cannot be measured, or whose source the caller cannot
+			-- read, have no value.
+			RETURN QUERY SELECT n, bounds[k], bounds[k + 1], NULL::double precision
+				FROM pg_catalog.unnest(source_group.names) AS n, pg_catalog.generate_series(1, pg_catalog.cardinality(bounds) - 1) AS k;
+			CONTINUE;
+		END IF;
+		-- One index range scan per period, every KPI of the source in it.
+		source_query := pg_catalog.format(
 			'SELECT ARRAY[%s]::pg_catalog.float8[] FROM %s AS kpi_source WHERE %I >= $1 AND %I < $2',
-			source_group.aggregates, source_group.source, source_group.time_column, source_group.time_column)
-			INTO source_values USING period_start, period_end;
-		RETURN QUERY SELECT m.name, m.value 
-			FROM ROWS FROM (pg_catalog.unnest(source_group.names), pg_catalog.unnest(source_values)) AS m(name, value);
+			source_group.aggregates, source_group.source, source_group.time_column, source_group.time_column);
+		FOR i IN 1 .. pg_catalog.cardinality(bounds) - 1 LOOP
+			EXECUTE source_query INTO source_values USING bounds[i], bounds[i + 1];
+			RETURN QUERY SELECT m.name, bounds[i], bounds[i + 1], m.value
+				FROM ROWS FROM (pg_catalog.unnest(source_group.names), pg_catalog.unnest(source_values)) AS m(name, value);
+		END LOOP;
 	END LOOP;
 END
 $$;
+COMMENT ON FUNCTION kpi.measure_many(text[], timestamptz[]) IS
+	'The KPIs named over each period [bounds[k], bounds[k+1]), as kpi.measure computes them, in one index range scan per source and period. A KPI that cannot be measured, or whose source the caller cannot read, gets a NULL value instead of an error.';
+
+CREATE FUNCTION kpi.measure_many(kpi_names text[], period_start timestamptz, period_end timestamptz)
+	RETURNS TABLE (name text, value double precision)
+	LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY INVOKER ROWS 10
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT m.name, m.value FROM kpi.measure_many(kpi_names, ARRAY[period_start, period_end]) AS m;
+END;
 COMMENT ON FUNCTION kpi.measure_many(text[], timestamptz, timestamptz) IS
 	'The KPIs named over [period_start, period_end), as kpi.measure computes them, in one pass per source. A KPI that cannot be measured, or whose source the caller cannot read, gets a NULL value instead of an error.';
 
@@ -369,16 +391,11 @@ BEGIN ATOMIC
 		CROSS JOIN LATERAL kpi.review_period(d, as_of, 1) AS prev
 		WHERE d.active
 	),
-	periods AS (
-		SELECT (a.d).name, a.period_start AS lower_bound, a.period_end AS upper_bound FROM active a
-		UNION
-		SELECT (a.d).name, a.previous_start, a.period_start FROM active a
-	),
 	measured AS (
-		SELECT p.lower_bound, m.name, m.value
-		FROM (SELECT lower_bound, upper_bound, pg_catalog.array_agg(periods.name) AS names
-			  FROM periods GROUP BY lower_bound, upper_bound) AS p
-		CROSS JOIN LATERAL kpi.measure_many(p.names, p.lower_bound, p.upper_bound) AS m
+		SELECT m.name, m.period_start, m.value
+		FROM (SELECT a.previous_start, a.period_start, a.period_end, pg_catalog.array_agg((a.d).name) AS names
+			  FROM active a GROUP BY a.previous_start, a.period_start, a.period_end) AS g
+		CROSS JOIN LATERAL kpi.measure_many(g.names, ARRAY[g.previous_start, g.period_start, g.period_end]) AS m
 	),
 	reviewed AS (
 		SELECT r.name, pg_catalog.max(r.reviewed_at) AS last_reviewed_at
@@ -398,8 +415,8 @@ BEGIN ATOMIC
 		   r.last_reviewed_at::date,
 		   r.last_reviewed_at IS NULL OR r.last_reviewed_at < a.period_end
 	FROM active a
-	LEFT JOIN measured cur ON cur.name = (a.d).name AND cur.lower_bound = a.period_start
-	LEFT JOIN measured prev ON prev.name = (a.d).name AND prev.lower_bound = a.previous_start
+	LEFT JOIN measured cur ON cur.name = (a.d).name AND cur.period_start = a.period_start
+	LEFT JOIN measured prev ON prev.name = (a.d).name AND prev.period_start = a.previous_start
 	LEFT JOIN reviewed r ON r.name = (a.d).name
 	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
 	ORDER BY 1;
