@@ -65,7 +65,6 @@ SELECT name, target,
 FROM kpi.scorecard WHERE name IN ('mon_cac_on', 'mon_cac_risk', 'mon_cac_off') ORDER BY target DESC;
 
 -- The at-risk margin: mon_cac_risk is 0.074 behind, mon_cac_off 0.215.
-SHOW kpi.at_risk_margin;
 SET kpi.at_risk_margin = 0.05;
 SELECT name, status FROM kpi.scorecard WHERE name IN ('mon_cac_on', 'mon_cac_risk', 'mon_cac_off') ORDER BY name;
 SET kpi.at_risk_margin = 0.3;
