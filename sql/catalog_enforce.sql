@@ -3,7 +3,7 @@
 \set SHOW_CONTEXT never
 \i test/catalog_data.sql
 RESET kpi.enforce_smart;
-SELECT COALESCE(NULLIF(current_setting('kpi.enforce_smart', true), ''), 'warn') AS default_mode;
+SELECT kpi.setting('enforce_smart') AS default_mode;
 
 -- A SMART definition is stored silently; one that is not SMART, with a warning.
 INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, metric, stage,
@@ -60,8 +60,9 @@ SET kpi.enforce_smart = off;
 INSERT INTO kpi.definitions (name, metric) VALUES ('quiet', 'count');
 SELECT name, active FROM kpi.definitions ORDER BY name;
 
--- The setting rejects a typo (the C library defines it).
+-- A typo in the setting is an error (22023) as soon as the trigger reads it.
 SET kpi.enforce_smart = 'eror';
+INSERT INTO kpi.definitions (name, metric) VALUES ('typo', 'count');
 \echo :LAST_ERROR_SQLSTATE
 
 RESET kpi.enforce_smart;

@@ -143,7 +143,7 @@ CREATE FUNCTION kpi.as_of() RETURNS timestamptz
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	RETURN COALESCE(
-		NULLIF(pg_catalog.current_setting('kpi.as_of', true), '')::timestamptz,
+		kpi.setting('as_of')::timestamptz,
 		pg_catalog.now());
 COMMENT ON FUNCTION kpi.as_of() IS
 	'"Now" for KPI checks and reviews: the setting kpi.as_of when set, else now().';
@@ -152,7 +152,7 @@ COMMENT ON FUNCTION kpi.as_of() IS
 CREATE FUNCTION kpi.translate(english text, german text) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
-	RETURN CASE pg_catalog.current_setting('kpi.language', true) WHEN 'de' THEN german ELSE english END;
+	RETURN CASE kpi.setting('language') WHEN 'de' THEN german ELSE english END;
 COMMENT ON FUNCTION kpi.translate(text, text) IS
 	'Internal: picks the English or the German text by the setting kpi.language.';
 
@@ -930,7 +930,7 @@ CREATE FUNCTION kpi.definitions_before_write() RETURNS trigger
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	mode text := COALESCE(NULLIF(pg_catalog.current_setting('kpi.enforce_smart', true), ''), 'warn');
+	mode text := kpi.setting('enforce_smart');
 	failed text[];
 	failed_names text[];
 BEGIN
@@ -985,7 +985,7 @@ CREATE FUNCTION kpi.audit() RETURNS TABLE (kind text, kpis text[], detail text)
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	max_active integer := COALESCE(NULLIF(pg_catalog.current_setting('kpi.max_active_kpis', true), '')::integer, 5);
+	max_active integer := kpi.setting('max_active_kpis')::integer;
 	weeks_end timestamptz := pg_catalog.date_trunc('week', kpi.as_of());
 	weeks_start timestamptz := pg_catalog.date_trunc('week', kpi.as_of()) - interval '12 weeks';
 BEGIN

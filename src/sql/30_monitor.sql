@@ -146,7 +146,7 @@ BEGIN
 	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
 		RETURN NULL;
 	END IF;
-	IF NEW.active AND COALESCE(NULLIF(pg_catalog.current_setting('kpi.enforce_smart', true), ''), 'warn') <> 'off' THEN
+	IF NEW.active AND kpi.setting('enforce_smart') <> 'off' THEN
 		PERFORM kpi.recheck_smart(NEW);
 	ELSE
 		-- Not checked: an old verdict would no longer describe the definition.
@@ -217,7 +217,7 @@ CREATE FUNCTION kpi.status(progress double precision, expected_progress double p
 		WHEN progress IS NULL OR expected_progress IS NULL THEN 'no_data'
 		WHEN progress >= expected_progress THEN 'on_track'
 		WHEN expected_progress - progress
-			 < COALESCE(NULLIF(pg_catalog.current_setting('kpi.at_risk_margin', true), '')::double precision, 0.10)
+			 < kpi.setting('at_risk_margin')::double precision
 			THEN 'at_risk'
 		ELSE 'off_track' END;
 COMMENT ON FUNCTION kpi.status(double precision, double precision) IS
