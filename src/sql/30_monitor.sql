@@ -42,7 +42,7 @@ CREATE TABLE kpi.reviews (
 	period_start	timestamptz,
 	period_end		timestamptz,
 	value			double precision,
-	status			text,
+	status			text CONSTRAINT status_known CHECK (status IN ('on_track', 'at_risk', 'off_track', 'no_data')),
 	note			text NOT NULL CONSTRAINT note_not_blank CHECK (note ~ '\S'),
 	recorded_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
