@@ -47,6 +47,15 @@
  *   kpi.metric_columns_problem(definition kpi.definitions) → text
  *       Why a definition cannot be measured (empty array / NULL when it can),
  *       from the system catalogs only: never fails on a broken definition.
+ *   kpi.can_measure(definition kpi.definitions) → boolean
+ *       Whether the caller can measure it: both of the above find nothing.
+ *   kpi.aggregate_sql(definition kpi.definitions, row_filter text) → text
+ *   kpi.filter_sql(definition kpi.definitions) → text
+ *   kpi.period_sql(source regclass, time_column name, lower_sql text, upper_sql text) → text
+ *       The query builder: the metric's aggregate (with FILTER (WHERE
+ *       row_filter) when given), the filters as a condition, and the FROM/WHERE
+ *       of one period.  kpi.measure, kpi.measure_series and kpi.measure_many
+ *       build every query from these.
  *   kpi.translate(english text, german text) → text      by kpi.language
  *   kpi.column_type(regclass, name), kpi.type_kind(regtype), kpi.number_expression(regclass, name)
  *       Column types and casts that measuring uses.
@@ -400,11 +409,94 @@ CREATE FUNCTION kpi.metric_columns_problem(definition kpi.definitions) RETURNS t
 COMMENT ON FUNCTION kpi.metric_columns_problem(kpi.definitions) IS
 	'Internal: a message when the numerator and denominator columns set are not the ones the metric uses; NULL when they are.';
 
+-- Whether the caller can measure a definition: nothing in kpi.measure_problems
+-- and the columns its metric needs.  What is not measurable gets no value
+-- (kpi.measure_many, the audit's weekly series) instead of an error.
+CREATE FUNCTION kpi.can_measure(definition kpi.definitions) RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	RETURN kpi.measure_problems(definition) = '{}' AND kpi.metric_columns_problem(definition) IS NULL;
+COMMENT ON FUNCTION kpi.can_measure(kpi.definitions) IS
+	'Internal: whether the caller can measure a definition (its source, columns, filters and privileges are in order); never fails on a broken definition.';
+
 /*
- * The SQL of the aggregate expression and the FROM/WHERE of a definition;
- * lower_sql and upper_sql are the period bounds, fixed SQL from the callers
- * in this file (a parameter such as $1, or a column of the bucket list).
- * Errors, with their SQLSTATE, when the definition cannot be measured.
+ * The query builder.  Every query that measures a KPI is put together from
+ * these three pieces, out of the definition's regclass, quoted identifiers
+ * (%I) and quoted literals (%L) only:
+ *   kpi.aggregate_sql   the aggregate expression of the metric, optionally
+ *                       restricted by a FILTER clause;
+ *   kpi.filter_sql      the definition's equality filters as a condition;
+ *   kpi.period_sql      FROM the source, WHERE the time column is in a period.
+ * kpi.measure and kpi.measure_series (through kpi.measure_query) put the
+ * filters in the WHERE clause; kpi.measure_many (monitoring) measures every
+ * KPI of a source in one pass, each with its filters in a FILTER clause.
+ */
+
+CREATE FUNCTION kpi.filter_sql(definition kpi.definitions) RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	-- An untyped literal takes the column's type, as in a hand-written query.
+	SELECT pg_catalog.string_agg(
+			   CASE WHEN pg_catalog.jsonb_typeof(f.value) = 'null' THEN pg_catalog.format('%I IS NULL', f.key)
+					ELSE pg_catalog.format('%I = %L', f.key, f.value #>> '{}') END,
+			   ' AND ' ORDER BY f.key)
+	FROM pg_catalog.jsonb_each((definition).filters) AS f;
+END;
+COMMENT ON FUNCTION kpi.filter_sql(kpi.definitions) IS
+	'Internal: the equality filters of a definition as an SQL condition of quoted identifiers and literals, ANDed in key order; NULL when it has none.';
+
+CREATE FUNCTION kpi.aggregate_sql(definition kpi.definitions, row_filter text) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d kpi.definitions := definition;
+	num text;
+	den text := kpi.number_expression(d.source, d.denominator_column);
+	filter_clause text := CASE WHEN row_filter IS NOT NULL THEN pg_catalog.format(' FILTER (WHERE %s)', row_filter) ELSE '' END;
+BEGIN
+	IF kpi.type_kind(kpi.column_type(d.source, d.numerator_column)) = 'number' THEN
+		num := kpi.number_expression(d.source, d.numerator_column);
+	ELSE
+		num := pg_catalog.quote_ident(d.numerator_column);
+	END IF;
+	RETURN CASE d.metric
+		-- kpi.conversion_rate(boolean) over one column, (numerator, denominator) over two
+		WHEN 'conversion_rate' THEN
+			pg_catalog.format('kpi.conversion_rate(%s)%s', pg_catalog.concat_ws(', ', num, den), filter_clause)
+		WHEN 'ratio' THEN pg_catalog.format('kpi.value(kpi.ratio_agg(%s, %s)%s)', num, den, filter_clause)
+		WHEN 'sum' THEN pg_catalog.format('pg_catalog.sum(%s)%s::pg_catalog.float8', num, filter_clause)
+		WHEN 'average' THEN pg_catalog.format('pg_catalog.avg(%s)%s::pg_catalog.float8', num, filter_clause)
+		WHEN 'count' THEN
+			CASE WHEN num IS NULL THEN pg_catalog.format('pg_catalog.count(*)%s::pg_catalog.float8', filter_clause)
+				 -- over a boolean column: the rows where it is true
+				 WHEN kpi.type_kind(kpi.column_type(d.source, d.numerator_column)) = 'boolean' THEN
+					pg_catalog.format('pg_catalog.count(*) FILTER (WHERE %s)::pg_catalog.float8',
+									  pg_catalog.concat_ws(' AND ', num, row_filter))
+				 ELSE pg_catalog.format('pg_catalog.count(%s)%s::pg_catalog.float8', num, filter_clause) END
+		-- cac, romi, roas: kpi's aggregate of the same name
+		ELSE pg_catalog.format('kpi.%I(%s, %s)%s', d.metric, num, den, filter_clause)
+		END;
+END
+$$;
+COMMENT ON FUNCTION kpi.aggregate_sql(kpi.definitions, text) IS
+	'Internal: the aggregate expression that measures a definition, over the rows where row_filter (an SQL condition from kpi.filter_sql) holds, or all rows when it is NULL.';
+
+-- lower_sql and upper_sql are fixed SQL from the callers in kpi (a
+-- parameter such as $1, or a column of a bucket list), never user text.
+CREATE FUNCTION kpi.period_sql(source regclass, time_column name, lower_sql text, upper_sql text) RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+	RETURN pg_catalog.format('FROM %s AS kpi_source WHERE %I >= %s AND %I < %s',
+							 source, time_column, lower_sql, time_column, upper_sql);
+COMMENT ON FUNCTION kpi.period_sql(regclass, name, text, text) IS
+	'Internal: FROM the source (alias kpi_source) WHERE its time column is in [lower_sql, upper_sql): the rows of one period.';
+
+/*
+ * The SQL of the aggregate expression and the FROM/WHERE of a definition
+ * (its filters in the WHERE clause) between the bounds given.  Errors, with
+ * their SQLSTATE, when the definition cannot be measured.
  */
 CREATE FUNCTION kpi.measure_query(definition kpi.definitions, lower_sql text, upper_sql text,
 								  OUT value_sql text, OUT from_where_sql text)
@@ -414,10 +506,6 @@ AS $$
 DECLARE
 	d kpi.definitions := definition;
 	problem text;
-	num text;
-	den text;
-	filter_key text;
-	filter_value jsonb;
 BEGIN
 	IF d.source IS NULL THEN
 		RAISE EXCEPTION 'KPI "%" has no source', d.name
@@ -451,44 +539,13 @@ BEGIN
 												CASE WHEN d.time_column IS NULL THEN 'No time_column is set.' END);
 	END IF;
 
-	IF kpi.type_kind(kpi.column_type(d.source, d.numerator_column)) = 'number' THEN
-		num := kpi.number_expression(d.source, d.numerator_column);
-	ELSE
-		num := pg_catalog.quote_ident(d.numerator_column);
-	END IF;
-	den := kpi.number_expression(d.source, d.denominator_column);
-	value_sql := CASE d.metric
-		WHEN 'conversion_rate' THEN
-			CASE WHEN d.denominator_column IS NULL
-				 THEN pg_catalog.format('kpi.conversion_rate(%s)', num)
-				 ELSE pg_catalog.format('kpi.conversion_rate(%s, %s)', num, den) END
-		WHEN 'cac' THEN pg_catalog.format('kpi.cac(%s, %s)', num, den)
-		WHEN 'romi' THEN pg_catalog.format('kpi.romi(%s, %s)', num, den)
-		WHEN 'roas' THEN pg_catalog.format('kpi.roas(%s, %s)', num, den)
-		WHEN 'ratio' THEN pg_catalog.format('kpi.value(kpi.ratio_agg(%s, %s))', num, den)
-		WHEN 'sum' THEN pg_catalog.format('pg_catalog.sum(%s)::pg_catalog.float8', num)
-		WHEN 'average' THEN pg_catalog.format('pg_catalog.avg(%s)::pg_catalog.float8', num)
-		WHEN 'count' THEN
-			CASE WHEN d.numerator_column IS NULL THEN 'pg_catalog.count(*)::pg_catalog.float8'
-				 WHEN kpi.type_kind(kpi.column_type(d.source, d.numerator_column)) = 'boolean'
-				 THEN pg_catalog.format('pg_catalog.count(*) FILTER (WHERE %s)::pg_catalog.float8', num)
-				 ELSE pg_catalog.format('pg_catalog.count(%s)::pg_catalog.float8', num) END
-		END;
-
-	from_where_sql := pg_catalog.format('FROM %s AS kpi_source WHERE %I >= %s AND %I < %s',
-										d.source, d.time_column, lower_sql, d.time_column, upper_sql);
-	FOR filter_key, filter_value IN SELECT f.key, f.value FROM pg_catalog.jsonb_each(d.filters) f ORDER BY f.key LOOP
-		IF pg_catalog.jsonb_typeof(filter_value) = 'null' THEN
-			from_where_sql := from_where_sql || pg_catalog.format(' AND %I IS NULL', filter_key);
-		ELSE
-			-- An untyped literal takes the column's type, as in a hand-written query.
-			from_where_sql := from_where_sql || pg_catalog.format(' AND %I = %L', filter_key, filter_value #>> '{}');
-		END IF;
-	END LOOP;
+	value_sql := kpi.aggregate_sql(d, NULL);
+	from_where_sql := pg_catalog.concat_ws(' AND ', kpi.period_sql(d.source, d.time_column, lower_sql, upper_sql),
+										   kpi.filter_sql(d));
 END
 $$;
 COMMENT ON FUNCTION kpi.measure_query(kpi.definitions, text, text) IS
-	'Internal: the aggregate expression and the FROM/WHERE clause between the bounds given that measure a definition, built from its regclass, quoted identifiers and literals only.';
+	'Internal: the aggregate expression and the FROM/WHERE clause between the bounds given that measure a definition (kpi.aggregate_sql, kpi.period_sql, kpi.filter_sql); errors when it cannot be measured.';
 
 -- The stored definition called kpi_name, or an error 42704.
 CREATE FUNCTION kpi.definition(kpi_name text) RETURNS kpi.definitions
@@ -1057,8 +1114,7 @@ BEGIN
 	WITH measurable AS (
 		SELECT d.*
 		FROM kpi.definitions AS d
-		WHERE d.active AND d.time_column IS NOT NULL
-		  AND kpi.measure_problems(d) = '{}' AND kpi.metric_columns_problem(d) IS NULL
+		WHERE d.active AND kpi.can_measure(d)
 	), weekly AS (
 		SELECT m.name, m.metric, m.source, m.time_column, m.numerator_column, m.denominator_column, m.filters,
 			   w.bucket_start, w.value

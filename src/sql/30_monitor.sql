@@ -228,59 +228,11 @@ COMMENT ON FUNCTION kpi.status(double precision, double precision) IS
 ------------------------------------------------------------------------------
 
 /*
- * The catalog's kpi.measure_query measures one KPI with its filters in the
- * WHERE clause.  The scorecard measures every KPI of a source in one pass
- * over the period instead, so each KPI's filters go into a FILTER clause of
- * its aggregate.  Built from quoted identifiers and literals only.
+ * The scorecard measures every KPI of a source in one pass over a period,
+ * with the catalog's query builder: each KPI's filters go into a FILTER
+ * clause of its aggregate (kpi.aggregate_sql with kpi.filter_sql) instead
+ * of the WHERE clause, which holds only the period (kpi.period_sql).
  */
-CREATE FUNCTION kpi.filter_sql(definition kpi.definitions) RETURNS text
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT pg_catalog.string_agg(
-			   CASE WHEN pg_catalog.jsonb_typeof(f.value) = 'null' THEN pg_catalog.format('%I IS NULL', f.key)
-					ELSE pg_catalog.format('%I = %L', f.key, f.value #>> '{}') END,
-			   ' AND ' ORDER BY f.key)
-	FROM pg_catalog.jsonb_each((definition).filters) AS f;
-END;
-COMMENT ON FUNCTION kpi.filter_sql(kpi.definitions) IS
-	'Internal: the equality filters of a definition as an SQL condition of quoted identifiers and literals; NULL when it has none.';
-
-CREATE FUNCTION kpi.aggregate_sql(definition kpi.definitions, filter_sql text) RETURNS text
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	d kpi.definitions := definition;
-	num text;
-	den text := kpi.number_expression(d.source, d.denominator_column);
-	filter_clause text := CASE WHEN filter_sql IS NOT NULL THEN pg_catalog.format(' FILTER (WHERE %s)', filter_sql) ELSE '' END;
-BEGIN
-	IF kpi.type_kind(kpi.column_type(d.source, d.numerator_column)) = 'number' THEN
-		num := kpi.number_expression(d.source, d.numerator_column);
-	ELSE
-		num := pg_catalog.quote_ident(d.numerator_column);
-	END IF;
-	RETURN CASE d.metric
-		WHEN 'conversion_rate' THEN
-			pg_catalog.format('kpi.conversion_rate(%s)%s', pg_catalog.concat_ws(', ', num, den), filter_clause)
-		WHEN 'ratio' THEN pg_catalog.format('kpi.value(kpi.ratio_agg(%s, %s)%s)', num, den, filter_clause)
-		WHEN 'sum' THEN pg_catalog.format('pg_catalog.sum(%s)%s::pg_catalog.float8', num, filter_clause)
-		WHEN 'average' THEN pg_catalog.format('pg_catalog.avg(%s)%s::pg_catalog.float8', num, filter_clause)
-		WHEN 'count' THEN
-			CASE WHEN num IS NULL THEN pg_catalog.format('pg_catalog.count(*)%s::pg_catalog.float8', filter_clause)
-				 WHEN kpi.type_kind(kpi.column_type(d.source, d.numerator_column)) = 'boolean' THEN
-					pg_catalog.format('pg_catalog.count(*) FILTER (WHERE %s)::pg_catalog.float8',
-									  pg_catalog.concat_ws(' AND ', num, filter_sql))
-				 ELSE pg_catalog.format('pg_catalog.count(%s)%s::pg_catalog.float8', num, filter_clause) END
-		-- cac, romi, roas: kpi's aggregate of the same name
-		ELSE pg_catalog.format('kpi.%I(%s, %s)%s', d.metric, num, den, filter_clause)
-		END;
-END
-$$;
-COMMENT ON FUNCTION kpi.aggregate_sql(kpi.definitions, text) IS
-	'Internal: the aggregate expression that measures a definition, as kpi.measure computes it, restricted to the rows where filter_sql holds (all rows when NULL).';
-
 CREATE FUNCTION kpi.measure_many(kpi_names text[], bounds timestamptz[])
 	RETURNS TABLE (name text, period_start timestamptz, period_end timestamptz, value double precision)
 	LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY INVOKER ROWS 20
@@ -312,7 +264,7 @@ BEGIN
 
 	FOR source_group IN
 		WITH checked AS MATERIALIZED (
-			SELECT d, kpi.measure_problems(d) = '{}' AND kpi.metric_columns_problem(d) IS NULL AS measurable
+			SELECT d, kpi.can_measure(d) AS measurable
 			FROM kpi.definitions d WHERE d.name = ANY (kpi_names)
 		)
 		SELECT c.measurable, (c.d).source, (c.d).time_column,
@@ -330,9 +282,8 @@ BEGIN
 			CONTINUE;
 		END IF;
 		-- One index range scan per period, every KPI of the source in it.
-		source_query := pg_catalog.format(
-			'SELECT ARRAY[%s]::pg_catalog.float8[] FROM %s AS kpi_source WHERE %I >= $1 AND %I < $2',
-			source_group.aggregates, source_group.source, source_group.time_column, source_group.time_column);
+		source_query := pg_catalog.format('SELECT ARRAY[%s]::pg_catalog.float8[] %s', source_group.aggregates,
+			kpi.period_sql(source_group.source, source_group.time_column, '$1', '$2'));
 		FOR i IN 1 .. pg_catalog.cardinality(bounds) - 1 LOOP
 			EXECUTE source_query INTO source_values USING bounds[i], bounds[i + 1];
 			RETURN QUERY SELECT m.name, bounds[i], bounds[i + 1], m.value

@@ -2,7 +2,7 @@
 -- the function signatures issue 4 builds on, their labels and privileges.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(46);
+SELECT plan(47);
 
 -- The table and its columns, with the names the issue gives.
 SELECT has_table('kpi', 'definitions', 'kpi.definitions exists');
@@ -79,7 +79,8 @@ SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
 	  AND p.proname IN ('as_of', 'translate', 'check_interval', 'check_period', 'review_period', 'column_type', 'type_kind', 'number_expression',
-						'measure_problems', 'metric_columns_problem', 'measure_query', 'definition', 'measure',
+						'measure_problems', 'metric_columns_problem', 'can_measure', 'filter_sql', 'aggregate_sql',
+						'period_sql', 'measure_query', 'definition', 'measure',
 						'measure_series', 'show_number', 'show_date', 'show_interval', 'last_review_period',
 						'smart_criteria', 'smart_verdict', 'smart_check', 'definitions_before_write', 'audit')
 	  AND NOT EXISTS (SELECT FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%') $$,
@@ -88,6 +89,11 @@ SELECT is(
 	(SELECT array_agg(DISTINCT p.provolatile::text || p.proparallel::text) FROM pg_proc p
 	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('measure', 'measure_series', 'smart_check', 'audit')),
 	ARRAY['su'], 'measure, measure_series, smart_check and audit are STABLE PARALLEL UNSAFE');
+SELECT is_empty($$
+	SELECT p.oid::regprocedure::text FROM pg_proc p
+	WHERE p.pronamespace = 'kpi'::regnamespace AND p.provolatile = 'i'
+	  AND p.proname IN ('can_measure', 'filter_sql', 'aggregate_sql', 'period_sql', 'measure_query') $$,
+	'the query builder, which reads the system catalogs and formats with format(), claims no IMMUTABLE');
 
 -- Privileges: nobody but the owner may change the catalog until granted.
 SELECT ok(NOT has_table_privilege('public', 'kpi.definitions', 'INSERT'), 'PUBLIC may not insert definitions');
