@@ -73,13 +73,23 @@ SELECT (SELECT sum(row_count) FROM kpi.measure_series('spend_total', '1 month', 
 	   (SELECT sum(value) FROM kpi.measure_series('spend_total', '1 month', '2024-01-01', '2024-07-01'))
 		 = kpi.measure('spend_total', '2024-01-01', '2024-07-01') AS sums_match;
 
--- Review periods, anchored on a Wednesday start, weekly and monthly.  (Typed
--- arguments: the monitoring part adds kpi.review_period(kpi.definitions, …).)
+-- Review periods, anchored on a Wednesday start, weekly and monthly.
 SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-07-01');
 SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-07-01', 1);
 SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-06-26 00:00');
 SELECT * FROM kpi.review_period(date '2024-05-01', interval '7 days', timestamptz '2024-04-02');
 SELECT * FROM kpi.review_period(date '2024-01-31', interval '1 month', timestamptz '2024-07-01');
+-- Untyped literals resolve too: kpi.review_period has one signature, and a
+-- KPI's periods have their own name, kpi.last_review_period.
+SELECT * FROM kpi.review_period('2024-05-01', '7 days', '2024-07-01');
+SELECT * FROM kpi.review_period('2024-05-01', '7 days', '2024-07-01', 1);
+-- A KPI without starts_on has Monday-to-Sunday weeks; "now" is kpi.as_of()
+-- (Monday 2024-07-01) unless given.
+SELECT * FROM kpi.last_review_period(kpi.definition('cac_paid_search'));
+SELECT * FROM kpi.last_review_period(kpi.definition('cac_paid_search'), '2024-06-26', 2);
+SELECT * FROM kpi.last_review_period(ROW('wednesdays', NULL, NULL, NULL, '{}', NULL, 'sum', NULL, NULL, NULL,
+										 NULL, NULL, '{}', NULL, NULL, NULL, NULL, '2024-05-01', NULL,
+										 '14 days', true, now(), now())::kpi.definitions);
 
 -- Errors, each with its SQLSTATE.
 SELECT kpi.measure('no_such_kpi', '2024-03-01', '2024-04-01');

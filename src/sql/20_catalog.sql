@@ -30,8 +30,10 @@
  *       time zone, k any integer: periods_back = 0 gives the last one that has
  *       ended by as_of, 1 the one before, and so on.  A KPI's periods are
  *       anchored on its starts_on (kpi.last_review_period).
- *   kpi.last_review_period(definition kpi.definitions) → (period_start timestamptz, period_end timestamptz)
- *       The KPI's last full review period at kpi.as_of(), as the measurable check uses it.
+ *   kpi.last_review_period(definition kpi.definitions, as_of timestamptz DEFAULT kpi.as_of(),
+ *                          periods_back integer DEFAULT 0) → (period_start timestamptz, period_end timestamptz)
+ *       The KPI's last full review period by as_of, or periods_back before
+ *       it: what the measurable check, the scorecard and reviews use.
  *
  *   kpi.smart_check(kpi_name text) / kpi.smart_check(definition kpi.definitions)
  *       → TABLE (criterion text, passed boolean, detail text), in kpi.language
@@ -225,6 +227,25 @@ END
 $$;
 COMMENT ON FUNCTION kpi.review_period(date, interval, timestamptz, integer) IS
 	'The review period [anchor + k·every, anchor + (k+1)·every) that ended last by as_of (periods_back = 0), or periods_back periods before it; session time zone.';
+
+-- The review periods of a definition: anchored on starts_on, or on Monday
+-- weeks when it has none (so weekly ones run Monday to Sunday); weekly
+-- without a positive review_every (time_bound reports that).
+CREATE FUNCTION kpi.last_review_period(definition kpi.definitions,
+									   as_of timestamptz DEFAULT kpi.as_of(),
+									   periods_back integer DEFAULT 0,
+									   OUT period_start timestamptz, OUT period_end timestamptz)
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	SELECT p.period_start, p.period_end
+	FROM kpi.review_period(COALESCE((definition).starts_on, date '2000-01-03'),
+						   CASE WHEN (definition).review_every > interval '0' THEN (definition).review_every
+								ELSE interval '7 days' END,
+						   as_of, periods_back) AS p;
+END;
+COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions, timestamptz, integer) IS
+	'The review period of a KPI that ended last by as_of (kpi.as_of() when not given), or periods_back periods before it: anchored on starts_on (a Monday when unset), review_every long (7 days when unset), in the session''s time zone.';
 
 ------------------------------------------------------------------------------
 -- Measuring.  The query is built only from the regclass, quoted identifiers
@@ -673,22 +694,6 @@ END
 $$;
 COMMENT ON FUNCTION kpi.show_interval(interval) IS
 	'Internal: an interval of whole days or months as "7 days" or "1 month" (German with kpi.language = de), for SMART details.';
-
--- The last full review period of a definition at kpi.as_of(): anchored on
--- starts_on, or on Monday weeks when it has none; weekly without review_every.
-CREATE FUNCTION kpi.last_review_period(definition kpi.definitions,
-									   OUT period_start timestamptz, OUT period_end timestamptz)
-	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT p.period_start, p.period_end
-	FROM kpi.review_period(COALESCE((definition).starts_on, date '2000-01-03'),
-						   CASE WHEN (definition).review_every > interval '0' THEN (definition).review_every
-								ELSE interval '7 days' END,
-						   kpi.as_of()) AS p;
-END;
-COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions) IS
-	'The last review period of a definition that has ended by kpi.as_of(): anchored on starts_on (on Mondays without one), review_every long (7 days without one).';
 
 -- One row of kpi.smart_criteria: passed when there are no problems; the
 -- detail lists the problems, or says what was found when there are none.

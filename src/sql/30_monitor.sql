@@ -15,7 +15,7 @@
  *
  * Time.  A KPI's review periods are [starts_on + k·review_every,
  * starts_on + (k+1)·review_every) in the session's time zone (see
- * kpi.review_period in the catalog); "the last complete review period" is
+ * kpi.last_review_period in the catalog); "the last complete review period" is
  * the latest of them that has ended by kpi.as_of() (the setting kpi.as_of,
  * or now()).  The plan is the straight line from baseline at starts_on
  * (midnight, session time zone) to target at due_on.
@@ -167,21 +167,6 @@ COMMENT ON TRIGGER definitions_after_write ON kpi.definitions IS
 ------------------------------------------------------------------------------
 -- The plan: where a KPI should be, and how far along it is.
 ------------------------------------------------------------------------------
-
--- The review periods of a definition.  KPIs without starts_on get periods
--- anchored on a Monday, so weekly ones run Monday to Sunday.
-CREATE FUNCTION kpi.review_period(definition kpi.definitions, as_of timestamptz, periods_back integer DEFAULT 0)
-	RETURNS TABLE (period_start timestamptz, period_end timestamptz)
-	LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
-	SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT p.period_start, p.period_end
-	FROM kpi.review_period(COALESCE((definition).starts_on, date '2000-01-03'),
-						   COALESCE((definition).review_every, interval '7 days'),
-						   as_of, periods_back) AS p;
-END;
-COMMENT ON FUNCTION kpi.review_period(kpi.definitions, timestamptz, integer) IS
-	'The review period of a KPI that ended last by as_of (periods_back = 0) or periods_back periods before it: anchored on starts_on (a Monday when unset), review_every long (7 days when unset), in the session''s time zone.';
 
 CREATE FUNCTION kpi.expected_progress(definition kpi.definitions, at timestamptz) RETURNS double precision
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -338,8 +323,8 @@ BEGIN ATOMIC
 	WITH active AS (
 		SELECT d, cur.period_start, cur.period_end, prev.period_start AS previous_start
 		FROM kpi.definitions AS d
-		CROSS JOIN LATERAL kpi.review_period(d, as_of, 0) AS cur
-		CROSS JOIN LATERAL kpi.review_period(d, as_of, 1) AS prev
+		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 0) AS cur
+		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 1) AS prev
 		WHERE d.active
 	),
 	measured AS (
@@ -420,7 +405,7 @@ BEGIN
 				  HINT = 'Say what the team concluded, e.g. "on track, keep going".';
 	END IF;
 	d := kpi.definition(kpi_name);
-	SELECT * INTO period FROM kpi.review_period(d, kpi.as_of());
+	SELECT * INTO period FROM kpi.last_review_period(d);
 	period_value := kpi.measure(d, period.period_start, period.period_end);
 	INSERT INTO kpi.reviews (name, reviewed_at, period_start, period_end, value, status, note)
 	VALUES (d.name, kpi.as_of(), period.period_start, period.period_end, period_value,

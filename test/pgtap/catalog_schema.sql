@@ -2,7 +2,7 @@
 -- the function signatures issue 4 builds on, their labels and privileges.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(47);
+SELECT plan(50);
 
 -- The table and its columns, with the names the issue gives.
 SELECT has_table('kpi', 'definitions', 'kpi.definitions exists');
@@ -58,6 +58,12 @@ SELECT has_function('kpi', 'measure_series', ARRAY['kpi.definitions', 'interval'
 					'kpi.measure_series(kpi.definitions, …) exists');
 SELECT has_function('kpi', 'review_period', ARRAY['date', 'interval', 'timestamp with time zone', 'integer'],
 					'kpi.review_period(date, interval, timestamptz, integer) exists');
+SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'kpi'::regnamespace AND proname = 'review_period'), 1,
+		  'kpi.review_period has one signature, so calls with untyped literals resolve');
+SELECT has_function('kpi', 'last_review_period', ARRAY['kpi.definitions', 'timestamp with time zone', 'integer'],
+					'kpi.last_review_period(kpi.definitions, timestamptz, integer) exists');
+SELECT is((SELECT pronargdefaults::int FROM pg_proc WHERE oid = 'kpi.last_review_period(kpi.definitions, timestamptz, integer)'::regprocedure), 2,
+		  'kpi.last_review_period defaults as_of to kpi.as_of() and periods_back to 0');
 SELECT function_returns('kpi', 'as_of', ARRAY[]::text[], 'timestamp with time zone', 'kpi.as_of() → timestamptz');
 SELECT function_returns('kpi', 'definition', ARRAY['text'], 'kpi.definitions', 'kpi.definition(text) → kpi.definitions');
 SELECT has_function('kpi', 'smart_check', ARRAY['text'], 'kpi.smart_check(text) exists');
@@ -92,8 +98,9 @@ SELECT is(
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.provolatile = 'i'
-	  AND p.proname IN ('can_measure', 'filter_sql', 'aggregate_sql', 'period_sql', 'measure_query') $$,
-	'the query builder, which reads the system catalogs and formats with format(), claims no IMMUTABLE');
+	  AND p.proname IN ('can_measure', 'filter_sql', 'aggregate_sql', 'period_sql', 'measure_query',
+						'review_period', 'last_review_period') $$,
+	'no catalog function that reads the system catalogs, settings or the time zone claims to be IMMUTABLE');
 
 -- Privileges: nobody but the owner may change the catalog until granted.
 SELECT ok(NOT has_table_privilege('public', 'kpi.definitions', 'INSERT'), 'PUBLIC may not insert definitions');
