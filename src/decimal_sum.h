@@ -78,7 +78,7 @@ read_uint16(const char *p)
  * anything else is left to the general path.  Returns false when the
  * general path is needed.
  */
-static inline bool
+static pg_attribute_always_inline bool
 decimal_from_short_numeric(Datum numeric, int128 *unscaled, int *scale)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(numeric);

@@ -128,6 +128,24 @@ kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_RATIO_P(state);
 	}
+
+	/*
+	 * Fast path.  This state is only ever built here (and by combining such
+	 * states), so both sums are exact integers at scale 0 bounded by n: the
+	 * general ratio_accumulate() would do exactly these adds.
+	 */
+	if (likely(state != NULL))
+	{
+		Assert(state->num.kind == SUM_DECIMAL && state->num.scale == 0);
+		Assert(state->den.kind == SUM_DECIMAL && state->den.scale == 0);
+		if (unlikely(state->n == PG_INT64_MAX))
+			ratio_count_overflow_error();
+		state->n++;
+		state->num.v.decimal += PG_GETARG_BOOL(1) ? 1 : 0;
+		state->den.v.decimal += 1;
+		PG_RETURN_RATIO_P(state);
+	}
+
 	if (PG_GETARG_BOOL(1))
 	{
 		x.unscaled = 1;
