@@ -38,6 +38,18 @@ UPDATE kpi.definitions SET target = 225 WHERE name = 'cac_paid_search';
 SELECT name, target, created_at, updated_at > '2024-04-15 09:00+00' AS updated_stamped
 FROM kpi.definitions WHERE name = 'cac_paid_search';
 
+-- The SMART check runs once per write: the same result rejects or warns,
+-- and is kept as the verdict the scorecard shows.
+BEGIN;
+SET LOCAL track_functions = 'all';
+UPDATE kpi.definitions SET target = 224 WHERE name = 'cac_paid_search';
+SET LOCAL kpi.enforce_smart = warn;
+UPDATE kpi.definitions SET target = 250 WHERE name = 'cac_paid_search';
+SELECT calls AS smart_checks FROM pg_stat_xact_user_functions
+WHERE schemaname = 'kpi' AND funcname = 'smart_criteria';
+SELECT name, smart, failed FROM kpi.smart_verdicts ORDER BY name;
+ROLLBACK;
+
 -- Inactive definitions are drafts: stored, and checked when activated.
 INSERT INTO kpi.definitions (name, metric, active) VALUES ('draft', 'roas', false);
 UPDATE kpi.definitions SET active = true WHERE name = 'draft';

@@ -41,6 +41,10 @@
  *       → TABLE (criterion_key text, criterion text, passed boolean, detail text)
  *       The same with a language-independent key: specific, measurable, attractive, realistic, time_bound.
  *   kpi.smart_report                  view: one row per definition, the five criteria, smart, problems
+ *   kpi.smart_verdicts                the verdict of the last SMART check of each active
+ *                                     KPI, taken once per write of it; kept by pg_dump
+ *   kpi.recheck_smart(kpi_name text) / kpi.recheck_smart(definition kpi.definitions) → boolean
+ *       Takes the SMART check again and keeps the verdict.
  *   kpi.audit() → TABLE (kind text, kpis text[], detail text)
  *       too_many, not_aligned, not_smart, redundant; and stale, from
  *       kpi.audit_stale() of the monitoring part when it exists.
@@ -984,36 +988,113 @@ COMMENT ON VIEW kpi.smart_report IS
 	'One row per KPI definition: whether it is specific, measurable, attractive, realistic and time_bound, smart when all five hold, and problems, the failed criteria with what to do. Runs with the caller''s privileges.';
 
 ------------------------------------------------------------------------------
--- Optional enforcement on write: kpi.enforce_smart = off | warn | error.
+-- SMART checks on write: kpi.enforce_smart = off | warn | error, and the
+-- verdicts they leave.
+--
+-- A full SMART check measures the KPI's history (up to 12 review periods for
+-- "realistic", and the last one for "measurable"), far more than the
+-- scorecard itself reads.  So every write of an active definition is checked
+-- once, by the AFTER trigger below: the same result warns about or rejects
+-- the definition, and is kept in kpi.smart_verdicts, which the scorecard
+-- (30_monitor.sql) shows.  kpi.recheck_smart() takes the check again, e.g.
+-- after new data arrived.
 ------------------------------------------------------------------------------
+
+CREATE TABLE kpi.smart_verdicts (
+	name			text PRIMARY KEY REFERENCES kpi.definitions (name) ON UPDATE CASCADE ON DELETE CASCADE,
+	smart			boolean NOT NULL,
+	failed			text[] NOT NULL,
+	checked_at		timestamptz NOT NULL,
+	checked_by		text NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE kpi.smart_verdicts IS
+	'The verdict of the last SMART check of each active KPI, which kpi.scorecard shows; refreshed when a definition is written and by kpi.recheck_smart(). Kept by pg_dump.';
+COMMENT ON COLUMN kpi.smart_verdicts.name IS 'The KPI checked (kpi.definitions.name).';
+COMMENT ON COLUMN kpi.smart_verdicts.smart IS 'Whether it passed all five criteria.';
+COMMENT ON COLUMN kpi.smart_verdicts.failed IS 'The criteria it failed: specific, measurable, attractive, realistic, time_bound.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_at IS 'When it was checked: kpi.as_of() at the time.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role whose privileges the check ran with.';
+
+SELECT pg_catalog.pg_extension_config_dump('kpi.smart_verdicts', '');
+
+-- Keeps the verdict of a check that failed the criteria given (none: SMART).
+CREATE FUNCTION kpi.keep_smart_verdict(kpi_name text, failed text[]) RETURNS boolean
+	LANGUAGE sql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+	INSERT INTO kpi.smart_verdicts AS v (name, smart, failed, checked_at)
+	VALUES (kpi_name, pg_catalog.cardinality(failed) = 0, failed, kpi.as_of())
+	ON CONFLICT (name) DO UPDATE
+		SET smart = excluded.smart, failed = excluded.failed,
+			checked_at = excluded.checked_at, checked_by = excluded.checked_by
+	RETURNING v.smart;
+END;
+COMMENT ON FUNCTION kpi.keep_smart_verdict(text, text[]) IS
+	'Internal: stores in kpi.smart_verdicts the verdict on the KPI called kpi_name of a SMART check that failed the criteria keys given (none: SMART), at kpi.as_of(); returns whether it is SMART.';
+
+CREATE FUNCTION kpi.recheck_smart(definition kpi.definitions) RETURNS boolean
+	LANGUAGE sql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+	RETURN kpi.keep_smart_verdict((definition).name,
+		ARRAY(SELECT c.criterion_key FROM kpi.smart_criteria(definition) WITH ORDINALITY AS c
+			  WHERE NOT c.passed ORDER BY c.ordinality));
+COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
+	'Runs the SMART check of a stored definition with the caller''s privileges and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+
+CREATE FUNCTION kpi.recheck_smart(kpi_name text) RETURNS boolean
+	LANGUAGE sql VOLATILE STRICT SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+	RETURN kpi.recheck_smart(kpi.definition(kpi_name));
+COMMENT ON FUNCTION kpi.recheck_smart(text) IS
+	'Re-checks the KPI called kpi_name, e.g. after new data arrived, and keeps the verdict the scorecard shows; returns whether it is SMART.';
 
 CREATE FUNCTION kpi.definitions_before_write() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+	NEW.updated_at := pg_catalog.now();
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION kpi.definitions_before_write() IS
+	'Trigger function on kpi.definitions: stamps updated_at when a definition changes.';
+
+CREATE TRIGGER definitions_before_write
+	BEFORE UPDATE ON kpi.definitions
+	FOR EACH ROW EXECUTE FUNCTION kpi.definitions_before_write();
+COMMENT ON TRIGGER definitions_before_write ON kpi.definitions IS
+	'Stamps updated_at.';
+
+CREATE FUNCTION kpi.definitions_after_write() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
 DECLARE
 	mode text := kpi.setting('enforce_smart');
-	failed text[];
+	failed_keys text[];
 	failed_names text[];
+	failed text[];
 BEGIN
-	IF TG_OP = 'UPDATE' THEN
-		NEW.updated_at := pg_catalog.now();
+	-- pg_dump scripts and pg_restore set check_function_bodies = off, and then
+	-- the sources may not be loaded yet: a restore is never held to the
+	-- check, and restores the verdicts as dumped.
+	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+		RETURN NULL;
 	END IF;
-	-- Inactive definitions are drafts or retired; pg_dump scripts and
-	-- pg_restore set check_function_bodies = off, and then the sources may
-	-- not be loaded yet, so a restore is never held to the check.
-	IF mode = 'off' OR NOT NEW.active
-	   OR pg_catalog.current_setting('check_function_bodies') = 'off' THEN
-		RETURN NEW;
+	-- Inactive definitions are drafts or retired, and are not checked, nor is
+	-- anything under kpi.enforce_smart = off: an old verdict would no longer
+	-- describe the definition.
+	IF mode = 'off' OR NOT NEW.active THEN
+		DELETE FROM kpi.smart_verdicts AS v WHERE v.name = NEW.name;
+		RETURN NULL;
 	END IF;
-	SELECT pg_catalog.array_agg(c.criterion || ': ' || c.detail), pg_catalog.array_agg(c.criterion)
-	INTO failed, failed_names
-	FROM kpi.smart_criteria(NEW) AS c
-	WHERE NOT c.passed;
-	IF failed IS NULL THEN
-		RETURN NEW;
-	END IF;
-	IF mode = 'error' THEN
+	SELECT COALESCE(pg_catalog.array_agg(c.criterion_key ORDER BY c.ordinality) FILTER (WHERE NOT c.passed), '{}'),
+		   pg_catalog.array_agg(c.criterion ORDER BY c.ordinality) FILTER (WHERE NOT c.passed),
+		   pg_catalog.array_agg(c.criterion || ': ' || c.detail ORDER BY c.ordinality) FILTER (WHERE NOT c.passed)
+	INTO failed_keys, failed_names, failed
+	FROM kpi.smart_criteria(NEW) WITH ORDINALITY AS c;
+	IF mode = 'error' AND failed IS NOT NULL THEN
 		RAISE EXCEPTION '%', pg_catalog.format(kpi.translate('KPI "%s" is not SMART: %s', 'Kennzahl "%s" ist nicht SMART: %s'),
 											   NEW.name, pg_catalog.array_to_string(failed_names, ', '))
 			USING ERRCODE = 'check_violation',
@@ -1021,22 +1102,25 @@ BEGIN
 				  HINT = kpi.translate('Fix the definition, store it with active = false as a draft, or set kpi.enforce_smart to warn.',
 									   'Korrigieren Sie die Definition, speichern Sie sie mit active = false als Entwurf, oder setzen Sie kpi.enforce_smart auf warn.');
 	END IF;
-	RAISE WARNING '%', pg_catalog.format(kpi.translate('KPI "%s" is not SMART: %s', 'Kennzahl "%s" ist nicht SMART: %s'),
-										 NEW.name, pg_catalog.array_to_string(failed_names, ', '))
-		USING DETAIL = pg_catalog.array_to_string(failed, E'\n'),
-			  HINT = kpi.translate('See kpi.smart_check() for each criterion; set kpi.enforce_smart to error to reject such definitions.',
-								   'Siehe kpi.smart_check() für jedes Kriterium; mit kpi.enforce_smart = error werden solche Definitionen abgewiesen.');
-	RETURN NEW;
+	PERFORM kpi.keep_smart_verdict(NEW.name, failed_keys);
+	IF failed IS NOT NULL THEN
+		RAISE WARNING '%', pg_catalog.format(kpi.translate('KPI "%s" is not SMART: %s', 'Kennzahl "%s" ist nicht SMART: %s'),
+											 NEW.name, pg_catalog.array_to_string(failed_names, ', '))
+			USING DETAIL = pg_catalog.array_to_string(failed, E'\n'),
+				  HINT = kpi.translate('See kpi.smart_check() for each criterion; set kpi.enforce_smart to error to reject such definitions.',
+									   'Siehe kpi.smart_check() für jedes Kriterium; mit kpi.enforce_smart = error werden solche Definitionen abgewiesen.');
+	END IF;
+	RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION kpi.definitions_before_write() IS
-	'Trigger function on kpi.definitions: stamps updated_at, and by kpi.enforce_smart warns about (warn) or rejects with SQLSTATE 23514 (error) an active definition that is not SMART.';
+COMMENT ON FUNCTION kpi.definitions_after_write() IS
+	'Trigger function on kpi.definitions: checks an active definition once per write (unless kpi.enforce_smart = off), warns about (warn) or rejects with SQLSTATE 23514 (error) one that is not SMART, and keeps the verdict in kpi.smart_verdicts (none for inactive or unchecked definitions).';
 
-CREATE TRIGGER definitions_before_write
-	BEFORE INSERT OR UPDATE ON kpi.definitions
-	FOR EACH ROW EXECUTE FUNCTION kpi.definitions_before_write();
-COMMENT ON TRIGGER definitions_before_write ON kpi.definitions IS
-	'Stamps updated_at and applies kpi.enforce_smart to active definitions.';
+CREATE TRIGGER definitions_after_write
+	AFTER INSERT OR UPDATE ON kpi.definitions
+	FOR EACH ROW EXECUTE FUNCTION kpi.definitions_after_write();
+COMMENT ON TRIGGER definitions_after_write ON kpi.definitions IS
+	'Applies kpi.enforce_smart to active definitions and keeps kpi.smart_verdicts, which the scorecard shows, up to date.';
 
 ------------------------------------------------------------------------------
 -- The portfolio audit: the three classic KPI mistakes, and redundancy.

@@ -10,6 +10,10 @@
  *   kpi.adjust_target(kpi_name, target, why) changes the target, appends to kpi.target_history
  *   kpi.audit_stale()                        the "stale" findings that kpi.audit() includes
  *
+ * The scorecard's smart column is the verdict the catalog keeps in
+ * kpi.smart_verdicts on every write of a definition (kpi.recheck_smart()
+ * takes the check again).
+ *
  * Every column a dashboard charts is a standard SQL type: double precision,
  * date, timestamptz, text or boolean.  Statuses are text.
  *
@@ -86,83 +90,6 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.reviews', '');
 SELECT pg_catalog.pg_extension_config_dump('kpi.target_history', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('kpi.reviews', 'review_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('kpi.target_history', 'change_id'), '');
-
-------------------------------------------------------------------------------
--- SMART verdicts for the scorecard.
---
--- A full SMART check measures the KPI's history (12 review periods for
--- "realistic"), far more than the scorecard itself reads.  So the scorecard
--- shows the verdict of the last check, taken whenever a definition is
--- written (unless kpi.enforce_smart = off) and by kpi.recheck_smart().
-------------------------------------------------------------------------------
-
-CREATE TABLE kpi.smart_verdicts (
-	name			text PRIMARY KEY REFERENCES kpi.definitions (name) ON UPDATE CASCADE ON DELETE CASCADE,
-	smart			boolean NOT NULL,
-	failed			text[] NOT NULL,
-	checked_at		timestamptz NOT NULL,
-	checked_by		text NOT NULL DEFAULT CURRENT_USER
-);
-COMMENT ON TABLE kpi.smart_verdicts IS
-	'The verdict of the last SMART check of each active KPI, which kpi.scorecard shows; refreshed when a definition is written and by kpi.recheck_smart(). Kept by pg_dump.';
-COMMENT ON COLUMN kpi.smart_verdicts.name IS 'The KPI checked (kpi.definitions.name).';
-COMMENT ON COLUMN kpi.smart_verdicts.smart IS 'Whether it passed all five criteria.';
-COMMENT ON COLUMN kpi.smart_verdicts.failed IS 'The criteria it failed: specific, measurable, attractive, realistic, time_bound.';
-COMMENT ON COLUMN kpi.smart_verdicts.checked_at IS 'When it was checked: kpi.as_of() at the time.';
-COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role whose privileges the check ran with.';
-
-SELECT pg_catalog.pg_extension_config_dump('kpi.smart_verdicts', '');
-
-CREATE FUNCTION kpi.recheck_smart(definition kpi.definitions) RETURNS boolean
-	LANGUAGE sql VOLATILE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	INSERT INTO kpi.smart_verdicts AS v (name, smart, failed, checked_at)
-	SELECT (definition).name, pg_catalog.bool_and(c.passed),
-		   COALESCE(pg_catalog.array_agg(c.criterion_key ORDER BY c.ordinality) FILTER (WHERE NOT c.passed), '{}'),
-		   kpi.as_of()
-	FROM kpi.smart_criteria(definition) WITH ORDINALITY AS c
-	ON CONFLICT (name) DO UPDATE
-		SET smart = excluded.smart, failed = excluded.failed,
-			checked_at = excluded.checked_at, checked_by = excluded.checked_by
-	RETURNING v.smart;
-END;
-COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
-	'Runs the SMART check of a stored definition with the caller''s privileges and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
-
-CREATE FUNCTION kpi.recheck_smart(kpi_name text) RETURNS boolean
-	LANGUAGE sql VOLATILE STRICT SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
-	RETURN kpi.recheck_smart(kpi.definition(kpi_name));
-COMMENT ON FUNCTION kpi.recheck_smart(text) IS
-	'Re-checks the KPI called kpi_name, e.g. after new data arrived, and keeps the verdict the scorecard shows; returns whether it is SMART.';
-
-CREATE FUNCTION kpi.definitions_after_write() RETURNS trigger
-	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	-- pg_restore (check_function_bodies = off) restores the verdicts as dumped.
-	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
-		RETURN NULL;
-	END IF;
-	IF NEW.active AND kpi.setting('enforce_smart') <> 'off' THEN
-		PERFORM kpi.recheck_smart(NEW);
-	ELSE
-		-- Not checked: an old verdict would no longer describe the definition.
-		DELETE FROM kpi.smart_verdicts AS v WHERE v.name = NEW.name;
-	END IF;
-	RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION kpi.definitions_after_write() IS
-	'Trigger function on kpi.definitions: keeps the SMART verdict of an active definition up to date (none for inactive ones, or with kpi.enforce_smart = off).';
-
-CREATE TRIGGER definitions_after_write
-	AFTER INSERT OR UPDATE ON kpi.definitions
-	FOR EACH ROW EXECUTE FUNCTION kpi.definitions_after_write();
-COMMENT ON TRIGGER definitions_after_write ON kpi.definitions IS
-	'Keeps kpi.smart_verdicts, which the scorecard shows, up to date.';
 
 ------------------------------------------------------------------------------
 -- The plan: where a KPI should be, and how far along it is.

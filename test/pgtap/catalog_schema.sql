@@ -1,8 +1,8 @@
--- The catalog's objects: the table, its closed sets, the view, the trigger,
+-- The catalog's objects: the table, its closed sets, the view, the triggers,
 -- the function signatures issue 4 builds on, their labels and privileges.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(50);
+SELECT plan(51);
 
 -- The table and its columns, with the names the issue gives.
 SELECT has_table('kpi', 'definitions', 'kpi.definitions exists');
@@ -31,7 +31,8 @@ SELECT domain_type_is('kpi', 'metric', 'text', 'kpi.metric is text for clients')
 SELECT domain_type_is('kpi', 'direction', 'text', 'kpi.direction is text for clients');
 SELECT ok((SELECT 'kpi.definitions'::regclass = ANY (extconfig) FROM pg_extension WHERE extname = 'kpi'),
 		  'kpi.definitions is registered with pg_extension_config_dump');
-SELECT has_trigger('kpi', 'definitions', 'definitions_before_write', 'the enforcement trigger exists');
+SELECT has_trigger('kpi', 'definitions', 'definitions_before_write', 'the trigger that stamps updated_at exists');
+SELECT has_trigger('kpi', 'definitions', 'definitions_after_write', 'the enforcement trigger, which keeps the SMART verdicts, exists');
 SELECT ok(obj_description('kpi.definitions'::regclass, 'pg_class') IS NOT NULL, 'kpi.definitions has a COMMENT');
 SELECT is_empty($$
 	SELECT a.attname::text FROM pg_attribute a
@@ -88,7 +89,8 @@ SELECT is_empty($$
 						'measure_problems', 'metric_columns_problem', 'can_measure', 'filter_sql', 'aggregate_sql',
 						'period_sql', 'measure_query', 'definition', 'measure',
 						'measure_series', 'show_number', 'show_date', 'show_interval', 'last_review_period',
-						'smart_criteria', 'smart_verdict', 'smart_check', 'definitions_before_write', 'audit')
+						'smart_criteria', 'smart_verdict', 'smart_check', 'keep_smart_verdict', 'recheck_smart',
+						'definitions_before_write', 'definitions_after_write', 'audit')
 	  AND NOT EXISTS (SELECT FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%') $$,
 	'every catalog function has a fixed search_path');
 SELECT is(
@@ -99,7 +101,7 @@ SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.provolatile = 'i'
 	  AND p.proname IN ('can_measure', 'filter_sql', 'aggregate_sql', 'period_sql', 'measure_query',
-						'review_period', 'last_review_period') $$,
+						'review_period', 'last_review_period', 'keep_smart_verdict', 'recheck_smart') $$,
 	'no catalog function that reads the system catalogs, settings or the time zone claims to be IMMUTABLE');
 
 -- Privileges: nobody but the owner may change the catalog until granted.

@@ -38,14 +38,14 @@ SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace
 	  AND p.proname IN ('series', 'scorecard_at', 'measure_many', 'expected_progress', 'progress', 'target_path',
-						'status', 'record_review', 'adjust_target', 'audit_stale', 'recheck_smart', 'definitions_after_write')
+						'status', 'record_review', 'adjust_target', 'audit_stale')
 	  AND NOT EXISTS (SELECT FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%') $$,
 	'every monitoring function runs with a fixed search_path');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.provolatile = 'i'
 	  AND p.proname IN ('series', 'scorecard_at', 'measure_many', 'expected_progress', 'target_path', 'status',
-						'record_review', 'adjust_target', 'audit_stale', 'recheck_smart') $$,
+						'record_review', 'adjust_target', 'audit_stale') $$,
 	'no monitoring function that reads tables, settings or the time zone claims to be IMMUTABLE');
 SELECT ok((SELECT array['kpi.reviews', 'kpi.target_history', 'kpi.smart_verdicts']::regclass[]::oid[] <@ extconfig
 		   FROM pg_extension WHERE 'kpi.definitions'::regclass = ANY (extconfig)),
