@@ -25,39 +25,37 @@ SELECT channel, count(*) AS days, min(day) AS first_day, max(day) AS last_day,
 FROM acme.funnel_daily GROUP BY channel ORDER BY sum(revenue) DESC;
 
 -- Monday 5 January 2026: marketing and sales agree on five KPIs in a joint
--- meeting, with a baseline from the last quarter of 2025, a target for the
--- end of June, and a review every week.
+-- meeting, with a baseline from the last quarter of 2025, and one plan for
+-- all of them: computed from the company's daily funnel, starting today,
+-- due at the end of June, and reviewed every week.
 SET kpi.as_of = '2026-01-05 10:00';
 INSERT INTO kpi.definitions
-	(name, title, description, owner, teams, objective, metric, stage, source, time_column,
+	(name, title, description, owner, teams, objective, metric, stage,
 	 numerator_column, denominator_column, filters, unit, direction, baseline, target,
-	 starts_on, due_on, review_every)
-VALUES
+	 source, time_column, starts_on, due_on, review_every)
+SELECT k.*, 'acme.funnel_daily', 'day', date '2026-01-05', date '2026-06-29', interval '7 days'
+FROM (VALUES
 	('cac_blended', 'Blended customer acquisition cost',
 	 'Sales and marketing spend per new customer, over all channels.', 'Jana Becker',
-	 '{marketing,sales}', 'Grow the customer base profitably', 'cac', 'customer',
-	 'acme.funnel_daily', 'day', 'total_spend', 'new_customers', '{}', 'EUR', 'lower_is_better',
-	 1150, 900, '2026-01-05', '2026-06-29', '7 days'),
+	 '{marketing,sales}'::text[], 'Grow the customer base profitably', 'cac', 'customer',
+	 'total_spend', 'new_customers', '{}'::jsonb, 'EUR', 'lower_is_better', 1150, 900),
 	('lead_to_opportunity', 'Lead to opportunity rate',
 	 'Share of new leads that sales accepts as opportunities.', 'Mia Wagner',
 	 '{marketing}', 'Hand sales better leads', 'conversion_rate', 'lead',
-	 'acme.funnel_daily', 'day', 'opportunities', 'leads', '{}', 'ratio', 'higher_is_better',
-	 0.305, 0.35, '2026-01-05', '2026-06-29', '7 days'),
+	 'opportunities', 'leads', '{}', 'ratio', 'higher_is_better', 0.305, 0.35),
 	('win_rate', 'Win rate',
 	 'Share of opportunities that sales closes as won deals.', 'Lukas Schmidt',
 	 '{sales}', 'Close more of the pipeline', 'conversion_rate', 'customer',
-	 'acme.funnel_daily', 'day', 'won_deals', 'opportunities', '{}', 'ratio', 'higher_is_better',
-	 0.255, 0.35, '2026-01-05', '2026-06-29', '7 days'),
+	 'won_deals', 'opportunities', '{}', 'ratio', 'higher_is_better', 0.255, 0.35),
 	('romi_marketing', 'Return on marketing investment',
 	 'Revenue won minus marketing spend, per euro of marketing spend.', 'Mia Wagner',
 	 '{marketing}', 'Make every marketing euro pay back', 'romi', 'revenue',
-	 'acme.funnel_daily', 'day', 'revenue', 'marketing_spend', '{}', 'ratio', 'higher_is_better',
-	 3.4, 4.4, '2026-01-05', '2026-06-29', '7 days'),
+	 'revenue', 'marketing_spend', '{}', 'ratio', 'higher_is_better', 3.4, 4.4),
 	('roas_paid_search', 'Return on ad spend, paid search',
 	 'Revenue won per euro spent on paid search ads.', 'Jana Becker',
 	 '{marketing}', 'Make every marketing euro pay back', 'roas', 'revenue',
-	 'acme.funnel_daily', 'day', 'revenue', 'marketing_spend', '{"channel": "paid_search"}', 'ratio', 'higher_is_better',
-	 3.0, 3.4, '2026-01-05', '2026-06-29', '7 days');
+	 'revenue', 'marketing_spend', '{"channel": "paid_search"}', 'ratio', 'higher_is_better', 3.0, 3.4)
+) AS k;
 
 -- Every Monday since, the team has reviewed its KPIs; lead_to_opportunity
 -- has not been looked at since 9 February.

@@ -1,6 +1,7 @@
--- Test data shared by the monitoring tests (sql/monitor_*.sql and
--- test/pgtap/monitor_*.sql): 16 weeks of daily funnel numbers per channel,
--- and a few sign-ups with timestamps, plus the KPIs defined on them.
+-- Test data shared by the monitoring tests (sql/monitor_*.sql,
+-- test/pgtap/monitor_*.sql) and the BI-driver client tests (test/clients):
+-- 16 weeks of daily funnel numbers per channel, and a few sign-ups with
+-- timestamps, plus the KPIs defined on them.
 --
 -- Weeks are numbered w = 0 .. 15 from Monday 2025-11-03.  Every KPI starts on
 -- Monday 2026-01-05 (w = 9), is due on Monday 2026-03-16 (ten weeks later)
@@ -62,45 +63,36 @@ INSERT INTO mon.signups VALUES
 -- The catalog warns about every KPI that is not SMART; the tests look at
 -- the verdicts instead.
 SET client_min_messages = error;
+-- Every KPI starts on 2026-01-05 and is due on 2026-03-16.  The paid search
+-- CAC is defined three times, with targets that put it on track, at risk
+-- and off track in week 14.
 INSERT INTO kpi.definitions
 	(name, title, description, owner, teams, objective, metric, stage, source, time_column,
-	 numerator_column, denominator_column, filters, unit, direction, baseline, target,
-	 starts_on, due_on, active)
-VALUES
-	('mon_cac_on', 'CAC paid search', 'Spend per new customer from paid search.', 'Jana',
-	 '{marketing,sales}', 'Grow profitably', 'cac', 'customer', 'mon.daily', 'day',
-	 'spend', 'customers', '{"channel": "search"}', 'EUR', 'lower_is_better', 46, 30,
-	 '2026-01-05', '2026-03-16', true),
-	('mon_cac_risk', 'CAC paid search, stretch', 'Spend per new customer from paid search.', 'Jana',
-	 '{marketing,sales}', 'Grow profitably', 'cac', 'customer', 'mon.daily', 'day',
-	 'spend', 'customers', '{"channel": "search"}', 'EUR', 'lower_is_better', 46, 27,
-	 '2026-01-05', '2026-03-16', true),
-	('mon_cac_off', 'CAC paid search, moonshot', 'Spend per new customer from paid search.', 'Jana',
-	 '{marketing,sales}', 'Grow profitably', 'cac', 'customer', 'mon.daily', 'day',
-	 'spend', 'customers', '{"channel": "search"}', 'EUR', 'lower_is_better', 46, 20,
-	 '2026-01-05', '2026-03-16', true),
+	 numerator_column, denominator_column, filters, unit, direction, baseline, target, active,
+	 starts_on, due_on)
+SELECT k.*, date '2026-01-05', date '2026-03-16'
+FROM (SELECT 'mon_cac_' || t.level, t.title, 'Spend per new customer from paid search.', 'Jana',
+			 '{marketing,sales}'::text[], 'Grow profitably', 'cac', 'customer', 'mon.daily', 'day',
+			 'spend', 'customers', '{"channel": "search"}'::jsonb, 'EUR', 'lower_is_better', 46, t.target, true
+	  FROM (VALUES ('on', 'CAC paid search', 30), ('risk', 'CAC paid search, stretch', 27),
+				   ('off', 'CAC paid search, moonshot', 20)) AS t(level, title, target)
+	  UNION ALL VALUES
 	('mon_cac_all', 'CAC, all channels', 'Spend per new customer over all channels.', 'Jana',
-	 '{marketing,sales}', 'Grow profitably', 'cac', 'customer', 'mon.daily', 'day',
-	 'spend', 'customers', '{}', 'EUR', 'lower_is_better', 60, 40,
-	 '2026-01-05', '2026-03-16', true),
+	 '{marketing,sales}'::text[], 'Grow profitably', 'cac', 'customer', 'mon.daily', 'day',
+	 'spend', 'customers', '{}'::jsonb, 'EUR', 'lower_is_better', 60, 40, true),
 	('mon_conv', 'Lead to opportunity, paid search', 'Share of paid search leads that become opportunities.', 'Tom',
 	 '{marketing}', 'Better leads', 'conversion_rate', 'lead', 'mon.daily', 'day',
-	 'opportunities', 'leads', '{"channel": "search"}', 'ratio', 'higher_is_better', 0.2, 0.35,
-	 '2026-01-05', '2026-03-16', true),
+	 'opportunities', 'leads', '{"channel": "search"}', 'ratio', 'higher_is_better', 0.2, 0.35, true),
 	('mon_events_leads', 'Event leads', 'Leads collected at events each week.', 'Tom',
 	 '{marketing}', 'More leads', 'sum', 'lead', 'mon.daily', 'day',
-	 'leads', NULL, '{"channel": "events"}', 'leads', 'higher_is_better', 40, 80,
-	 '2026-01-05', '2026-03-16', true),
+	 'leads', NULL, '{"channel": "events"}', 'leads', 'higher_is_better', 40, 80, true),
 	('mon_signup_rate', 'Sign-up conversion', 'Share of sign-ups that convert to customers.', 'Tom',
 	 '{sales}', 'More customers', 'conversion_rate', 'customer', 'mon.signups', 'at',
-	 'converted', NULL, '{}', 'ratio', 'higher_is_better', 0.2, 0.6,
-	 '2026-01-05', '2026-03-16', true),
+	 'converted', NULL, '{}', 'ratio', 'higher_is_better', 0.2, 0.6, true),
 	('mon_unplanned', 'Spend', 'Total spend over all channels.', 'Jana',
 	 '{marketing}', NULL, 'sum', NULL, 'mon.daily', 'day',
-	 'spend', NULL, '{}', 'EUR', NULL, NULL, NULL,
-	 '2026-01-05', '2026-03-16', true),
+	 'spend', NULL, '{}', 'EUR', NULL, NULL, NULL, true),
 	('mon_inactive', 'Retired', 'A KPI the team no longer follows.', 'Jana',
 	 '{marketing}', NULL, 'sum', NULL, 'mon.daily', 'day',
-	 'leads', NULL, '{}', 'leads', 'higher_is_better', 1, 2,
-	 '2026-01-05', '2026-03-16', false);
+	 'leads', NULL, '{}', 'leads', 'higher_is_better', 1, 2, false)) AS k;
 RESET client_min_messages;

@@ -572,6 +572,21 @@ $$;
 COMMENT ON FUNCTION kpi.measure_query(kpi.definitions, text, text) IS
 	'Internal: the aggregate expression and the FROM/WHERE clause between the bounds given that measure a definition (kpi.aggregate_sql, kpi.period_sql, kpi.filter_sql); errors when it cannot be measured.';
 
+-- The one error for a name that is not a KPI: every function that takes KPI
+-- names raises it.
+CREATE FUNCTION kpi.raise_unknown_kpi(kpi_name text) RETURNS void
+	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'KPI "%" does not exist', kpi_name
+		USING ERRCODE = 'undefined_object',
+			  HINT = 'The KPIs are the rows of kpi.definitions.';
+END
+$$;
+COMMENT ON FUNCTION kpi.raise_unknown_kpi(text) IS
+	'Internal: raises undefined_object (42704) for a KPI name that kpi.definitions does not hold.';
+
 -- The stored definition called kpi_name, or an error 42704.
 CREATE FUNCTION kpi.definition(kpi_name text) RETURNS kpi.definitions
 	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
@@ -582,9 +597,7 @@ DECLARE
 BEGIN
 	SELECT * INTO d FROM kpi.definitions WHERE name = kpi_name;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'KPI "%" does not exist', kpi_name
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'The KPIs are the rows of kpi.definitions.';
+		PERFORM kpi.raise_unknown_kpi(kpi_name);
 	END IF;
 	RETURN d;
 END

@@ -169,9 +169,7 @@ BEGIN
 	SELECT n INTO unknown FROM pg_catalog.unnest(kpi_names) AS n
 	WHERE NOT EXISTS (SELECT FROM kpi.definitions d WHERE d.name = n) LIMIT 1;
 	IF FOUND THEN
-		RAISE EXCEPTION 'KPI "%" does not exist', unknown
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'The KPIs are the rows of kpi.definitions.';
+		PERFORM kpi.raise_unknown_kpi(unknown);
 	END IF;
 
 	FOR source_group IN
@@ -369,9 +367,7 @@ BEGIN
 	END IF;
 	SELECT d.target INTO old_target FROM kpi.definitions d WHERE d.name = kpi_name FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'KPI "%" does not exist', kpi_name
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'The KPIs are the rows of kpi.definitions.';
+		PERFORM kpi.raise_unknown_kpi(kpi_name);
 	END IF;
 	UPDATE kpi.definitions d SET target = new_target WHERE d.name = kpi_name;
 	INSERT INTO kpi.target_history (name, changed_at, old_target, new_target, reason)

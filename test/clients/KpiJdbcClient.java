@@ -60,7 +60,7 @@ public final class KpiJdbcClient {
 		BigDecimal spend = BigDecimal.ZERO;
 		long customers = 0;
 		try (PreparedStatement ps = c.prepareStatement(
-				"SELECT spend, customers FROM shop.daily WHERE day >= ? AND day < ?")) {
+				"SELECT spend, customers FROM mon.daily WHERE day >= ? AND day < ?")) {
 			ps.setObject(1, from);
 			ps.setObject(2, to);
 			try (ResultSet rs = ps.executeQuery()) {
@@ -87,7 +87,7 @@ public final class KpiJdbcClient {
 
 		try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
 			st.execute("SET TimeZone = 'Europe/Berlin'");
-			st.execute("SET kpi.as_of = '2026-03-04 12:00'");
+			st.execute("SET kpi.as_of = '2026-02-18 10:00'");
 			System.out.println("driver  " + c.getMetaData().getDriverName() + " " + c.getMetaData().getDriverVersion());
 
 			// The scorecard: column types.
@@ -122,39 +122,39 @@ public final class KpiJdbcClient {
 				int rows = 0;
 				while (rs.next()) {
 					rows++;
-					if (!rs.getString("name").equals("cac_total")) {
+					if (!rs.getString("name").equals("mon_cac_all")) {
 						continue;
 					}
-					check(rs.getObject("current") instanceof Double, "cac_total.current arrives as java.lang.Double");
-					check(rs.getObject("due_on") instanceof java.sql.Date, "cac_total.due_on arrives as java.sql.Date");
-					check(rs.getDate("due_on").toLocalDate().equals(LocalDate.of(2026, 6, 29)), "cac_total.due_on is 2026-06-29");
+					check(rs.getObject("current") instanceof Double, "mon_cac_all.current arrives as java.lang.Double");
+					check(rs.getObject("due_on") instanceof java.sql.Date, "mon_cac_all.due_on arrives as java.sql.Date");
+					check(rs.getDate("due_on").toLocalDate().equals(LocalDate.of(2026, 3, 16)), "mon_cac_all.due_on is 2026-03-16");
 					OffsetDateTime start = rs.getObject("period_start", OffsetDateTime.class);
 					OffsetDateTime end = rs.getObject("period_end", OffsetDateTime.class);
-					check(start.toInstant().equals(OffsetDateTime.parse("2026-02-23T00:00+01:00").toInstant()),
-						  "cac_total.period_start is Monday 2026-02-23 00:00 in Berlin (got " + start + ")");
-					check(end.toInstant().equals(OffsetDateTime.parse("2026-03-02T00:00+01:00").toInstant()),
-						  "cac_total.period_end is Monday 2026-03-02 00:00 in Berlin (got " + end + ")");
-					BigDecimal current = cacByHand(c, LocalDate.of(2026, 2, 23), LocalDate.of(2026, 3, 2));
-					BigDecimal previous = cacByHand(c, LocalDate.of(2026, 2, 16), LocalDate.of(2026, 2, 23));
+					check(start.toInstant().equals(OffsetDateTime.parse("2026-02-09T00:00+01:00").toInstant()),
+						  "mon_cac_all.period_start is Monday 2026-02-09 00:00 in Berlin (got " + start + ")");
+					check(end.toInstant().equals(OffsetDateTime.parse("2026-02-16T00:00+01:00").toInstant()),
+						  "mon_cac_all.period_end is Monday 2026-02-16 00:00 in Berlin (got " + end + ")");
+					BigDecimal current = cacByHand(c, LocalDate.of(2026, 2, 9), LocalDate.of(2026, 2, 16));
+					BigDecimal previous = cacByHand(c, LocalDate.of(2026, 2, 2), LocalDate.of(2026, 2, 9));
 					check(closeTo(rs.getDouble("current"), current),
-						  "cac_total.current " + rs.getDouble("current") + " = Σspend/Σcustomers " + current);
+						  "mon_cac_all.current " + rs.getDouble("current") + " = Σspend/Σcustomers " + current);
 					check(closeTo(rs.getDouble("previous"), previous),
-						  "cac_total.previous " + rs.getDouble("previous") + " = Σspend/Σcustomers " + previous);
-					double progress = (current.doubleValue() - 120) / (90 - 120);
-					check(Math.abs(rs.getDouble("progress") - progress) < 1e-9, "cac_total.progress = (current − 120) / (90 − 120)");
+						  "mon_cac_all.previous " + rs.getDouble("previous") + " = Σspend/Σcustomers " + previous);
+					double progress = (current.doubleValue() - 60) / (40 - 60);
+					check(Math.abs(rs.getDouble("progress") - progress) < 1e-9, "mon_cac_all.progress = (current − 60) / (40 − 60)");
 					String status = rs.getString("status");
-					check(Set.of("on_track", "at_risk", "off_track", "no_data").contains(status), "cac_total.status is a known status: " + status);
+					check(Set.of("on_track", "at_risk", "off_track", "no_data").contains(status), "mon_cac_all.status is a known status: " + status);
 				}
-				check(rows == 3, "the scorecard has one row per active KPI (got " + rows + ")");
+				check(rows == 8, "the scorecard has one row per active KPI (got " + rows + ")");
 			}
 
 			// The series: column types, empty weeks, one value by hand.
 			try (PreparedStatement ps = c.prepareStatement(
 					"SELECT * FROM kpi.series(?, ?::interval, ?::timestamptz, ?::timestamptz)")) {
-				ps.setString(1, "event_leads");
+				ps.setString(1, "mon_events_leads");
 				ps.setString(2, "1 week");
-				ps.setString(3, "2025-12-08");
-				ps.setString(4, "2026-03-02");
+				ps.setString(3, "2025-11-24");
+				ps.setString(4, "2026-02-16");
 				try (ResultSet rs = ps.executeQuery()) {
 					Map<String, Integer> types = columnTypes(rs.getMetaData());
 					check(isTimestamp(types.get("bucket_start")), "series.bucket_start is TIMESTAMP (got " + types.get("bucket_start") + ")");
@@ -174,16 +174,16 @@ public final class KpiJdbcClient {
 						}
 					}
 					check(weeks == 12, "12 weekly buckets, empty ones included (got " + weeks + ")");
-					check(empty == 6, "6 of them without events, read as SQL NULL (got " + empty + ")");
+					check(empty == 8, "8 of them without events, read as SQL NULL (got " + empty + ")");
 					check(emptyButNotNoData == 0, "every empty week has status no_data");
 				}
-				ps.setString(1, "cac_total");
+				ps.setString(1, "mon_cac_all");
 				try (ResultSet rs = ps.executeQuery()) {
 					double last = Double.NaN;
 					while (rs.next()) {
 						last = rs.getDouble("value");
 					}
-					BigDecimal byHand = cacByHand(c, LocalDate.of(2026, 2, 23), LocalDate.of(2026, 3, 2));
+					BigDecimal byHand = cacByHand(c, LocalDate.of(2026, 2, 9), LocalDate.of(2026, 2, 16));
 					check(closeTo(last, byHand), "series value of the last week " + last + " = Σspend/Σcustomers " + byHand);
 				}
 			}

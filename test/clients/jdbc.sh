@@ -17,6 +17,7 @@ trap cleanup EXIT
 
 dropdb --if-exists "$db" >/dev/null 2>&1 || true
 createdb "$db"
-psql -X -q -d "$db" -f fixture.sql
+# The monitoring tests' data and KPIs; "now" is Wednesday 2026-02-18 in Berlin.
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'CREATE EXTENSION kpi' -f ../monitor_data.sql
 javac -d "$classes" -cp "$jar" KpiJdbcClient.java
 java -cp "$classes:$jar" KpiJdbcClient "$db"

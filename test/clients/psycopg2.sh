@@ -11,6 +11,7 @@ trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
 
 dropdb --if-exists "$db" >/dev/null 2>&1 || true
 createdb "$db"
-psql -X -q -d "$db" -f fixture.sql
+# The monitoring tests' data and KPIs; "now" is Wednesday 2026-02-18 in Berlin.
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'CREATE EXTENSION kpi' -f ../monitor_data.sql
 # Debian's interpreter, which python3-psycopg2 installs into.
 PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 psycopg2_client.py "$db"

@@ -27,7 +27,7 @@ def check(ok, what):
 
 def cac_by_hand(cur, start, end):
     """Σspend / Σcustomers over [start, end), summed here from the raw rows."""
-    cur.execute("SELECT spend, customers FROM shop.daily WHERE day >= %s AND day < %s", (start, end))
+    cur.execute("SELECT spend, customers FROM mon.daily WHERE day >= %s AND day < %s", (start, end))
     rows = cur.fetchall()
     return sum(r[0] for r in rows) / decimal.Decimal(sum(r[1] for r in rows))
 
@@ -40,14 +40,14 @@ def main(database):
     conn = psycopg2.connect(dbname=database)
     cur = conn.cursor()
     cur.execute("SET TimeZone = 'Europe/Berlin'")
-    cur.execute("SET kpi.as_of = '2026-03-04 12:00'")
+    cur.execute("SET kpi.as_of = '2026-02-18 10:00'")
     print("driver  psycopg2 " + psycopg2.__version__)
 
     # The scorecard: the types the server sends and the Python types they become.
     cur.execute("SELECT * FROM kpi.scorecard ORDER BY name")
     oids = {d.name: d.type_code for d in cur.description}
     rows = [dict(zip(oids, r)) for r in cur.fetchall()]
-    check(len(rows) == 3, "the scorecard has one row per active KPI (got %d)" % len(rows))
+    check(len(rows) == 8, "the scorecard has one row per active KPI (got %d)" % len(rows))
     for col in ("baseline", "target", "current", "previous", "change", "relative_change",
                 "progress", "expected_progress", "target_path"):
         check(oids[col] == FLOAT8, "scorecard.%s is float8 (got oid %s)" % (col, oids[col]))
@@ -60,33 +60,33 @@ def main(database):
     for col in ("smart", "review_due"):
         check(oids[col] == BOOL, "scorecard.%s is boolean (got oid %s)" % (col, oids[col]))
 
-    cac = next(r for r in rows if r["name"] == "cac_total")
-    check(type(cac["current"]) is float, "cac_total.current arrives as float (got %s)" % type(cac["current"]).__name__)
+    cac = next(r for r in rows if r["name"] == "mon_cac_all")
+    check(type(cac["current"]) is float, "mon_cac_all.current arrives as float (got %s)" % type(cac["current"]).__name__)
     check(not any(isinstance(v, decimal.Decimal) for r in rows for v in r.values()),
           "no value arrives as Decimal")
-    check(type(cac["due_on"]) is datetime.date, "cac_total.due_on arrives as datetime.date")
-    check(cac["due_on"] == datetime.date(2026, 6, 29), "cac_total.due_on is 2026-06-29")
+    check(type(cac["due_on"]) is datetime.date, "mon_cac_all.due_on arrives as datetime.date")
+    check(cac["due_on"] == datetime.date(2026, 3, 16), "mon_cac_all.due_on is 2026-03-16")
     check(type(cac["period_start"]) is datetime.datetime and cac["period_start"].tzinfo is not None,
-          "cac_total.period_start arrives as an aware datetime.datetime")
+          "mon_cac_all.period_start arrives as an aware datetime.datetime")
     berlin = datetime.timezone(datetime.timedelta(hours=1))
-    check(cac["period_start"] == datetime.datetime(2026, 2, 23, tzinfo=berlin),
-          "cac_total.period_start is Monday 2026-02-23 00:00 in Berlin (got %s)" % cac["period_start"])
-    check(cac["period_end"] == datetime.datetime(2026, 3, 2, tzinfo=berlin),
-          "cac_total.period_end is Monday 2026-03-02 00:00 in Berlin (got %s)" % cac["period_end"])
+    check(cac["period_start"] == datetime.datetime(2026, 2, 9, tzinfo=berlin),
+          "mon_cac_all.period_start is Monday 2026-02-09 00:00 in Berlin (got %s)" % cac["period_start"])
+    check(cac["period_end"] == datetime.datetime(2026, 2, 16, tzinfo=berlin),
+          "mon_cac_all.period_end is Monday 2026-02-16 00:00 in Berlin (got %s)" % cac["period_end"])
     check(type(cac["status"]) is str and cac["status"] in ("on_track", "at_risk", "off_track", "no_data"),
-          "cac_total.status is a known status: %s" % cac["status"])
-    check(type(cac["teams"]) is list and cac["teams"] == ["marketing", "sales"], "cac_total.teams arrives as a list")
-    current = cac_by_hand(cur, datetime.date(2026, 2, 23), datetime.date(2026, 3, 2))
-    previous = cac_by_hand(cur, datetime.date(2026, 2, 16), datetime.date(2026, 2, 23))
-    check(close_to(cac["current"], current), "cac_total.current %r = Σspend/Σcustomers %s" % (cac["current"], current))
-    check(close_to(cac["previous"], previous), "cac_total.previous %r = Σspend/Σcustomers %s" % (cac["previous"], previous))
-    check(abs(cac["progress"] - (float(current) - 120) / (90 - 120)) < 1e-9,
-          "cac_total.progress = (current - 120) / (90 - 120)")
+          "mon_cac_all.status is a known status: %s" % cac["status"])
+    check(type(cac["teams"]) is list and cac["teams"] == ["marketing", "sales"], "mon_cac_all.teams arrives as a list")
+    current = cac_by_hand(cur, datetime.date(2026, 2, 9), datetime.date(2026, 2, 16))
+    previous = cac_by_hand(cur, datetime.date(2026, 2, 2), datetime.date(2026, 2, 9))
+    check(close_to(cac["current"], current), "mon_cac_all.current %r = Σspend/Σcustomers %s" % (cac["current"], current))
+    check(close_to(cac["previous"], previous), "mon_cac_all.previous %r = Σspend/Σcustomers %s" % (cac["previous"], previous))
+    check(abs(cac["progress"] - (float(current) - 60) / (40 - 60)) < 1e-9,
+          "mon_cac_all.progress = (current - 60) / (40 - 60)")
 
     # The series: Python types, empty weeks kept as None, one value by hand.
     query = "SELECT * FROM kpi.series(%s, %s, %s, %s)"
-    start, end = datetime.datetime(2025, 12, 8, tzinfo=berlin), datetime.datetime(2026, 3, 2, tzinfo=berlin)
-    cur.execute(query, ("event_leads", "1 week", start, end))
+    start, end = datetime.datetime(2025, 11, 24, tzinfo=berlin), datetime.datetime(2026, 2, 16, tzinfo=berlin)
+    cur.execute(query, ("mon_events_leads", "1 week", start, end))
     oids = {d.name: d.type_code for d in cur.description}
     check(oids == {"bucket_start": TIMESTAMPTZ, "value": FLOAT8, "target_path": FLOAT8, "status": TEXT},
           "series columns are timestamptz, float8, float8, text (got %s)" % oids)
@@ -95,9 +95,9 @@ def main(database):
     check(all(type(r[0]) is datetime.datetime for r in series), "bucket_start arrives as datetime.datetime")
     check(all(type(r[1]) is float for r in series if r[1] is not None), "values arrive as float")
     empty = [r for r in series if r[1] is None]
-    check(len(empty) == 6, "6 of them without events, as None (got %d)" % len(empty))
+    check(len(empty) == 8, "8 of them without events, as None (got %d)" % len(empty))
     check(all(r[3] == "no_data" for r in empty), "every empty week has status no_data")
-    cur.execute(query, ("cac_total", "1 week", start, end))
+    cur.execute(query, ("mon_cac_all", "1 week", start, end))
     last = cur.fetchall()[-1]
     check(close_to(last[1], current), "series value of the last week %r = Σspend/Σcustomers %s" % (last[1], current))
 

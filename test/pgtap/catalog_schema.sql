@@ -87,7 +87,7 @@ SELECT is_empty($$
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
 	  AND p.proname IN ('as_of', 'translate', 'check_interval', 'check_period', 'review_period', 'column_type', 'type_kind', 'number_expression',
 						'measure_problems', 'metric_columns_problem', 'can_measure', 'filter_sql', 'aggregate_sql',
-						'period_sql', 'measure_query', 'definition', 'measure',
+						'period_sql', 'measure_query', 'raise_unknown_kpi', 'definition', 'measure',
 						'measure_series', 'show_number', 'show_date', 'show_interval', 'last_review_period',
 						'smart_criteria', 'smart_verdict', 'smart_check', 'keep_smart_verdict', 'recheck_smart',
 						'definitions_before_write', 'definitions_after_write', 'audit')
