@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # pg_dump / pg_restore round trip of the KPI catalog: the user's definitions
-# come back unchanged, their sources resolve to the restored tables, and a
-# restore is not held to kpi.enforce_smart = error (the sources may be loaded
-# after the catalog).  Run by test/suites.sh inside pg_virtualenv, or by hand
+# come back unchanged, and so do the history of the weekly review (a row of
+# kpi.reviews, one of kpi.target_history, their identity sequences) and the
+# SMART verdicts; the sources resolve to the restored tables, and a restore
+# is not held to kpi.enforce_smart = error (the sources may be loaded after
+# the catalog).  Run by test/suites.sh inside pg_virtualenv, or by hand
 # against any server the libpq environment points at.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +52,11 @@ INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, 
 	 NULL, '{"channel": "tiktok"}', NULL, 'higher_is_better', 100, 90, '2024-07-01', '2024-07-10', NULL,
 	 '2024-04-15 09:00+00', '2024-04-15 09:00+00');
 UPDATE kpi.definitions SET active = false WHERE name = 'leads_tiktok';
+-- The weekly review: a review, a target change, and a SMART verdict.
+SET kpi.as_of = '2024-07-01 09:00+00';
+SELECT kpi.record_review('cac_paid_search', 'Off track: marketing and sales rework the bids.');
+SELECT kpi.adjust_target('deal_size_north', 1450, '30-day feedback: the north sells bigger deals than planned.');
+SELECT kpi.recheck_smart('cac_paid_search');
 SQL
 
 snapshot() {
@@ -62,10 +69,16 @@ SELECT d.name, d.title, d.description, d.owner, d.teams, d.objective, d.metric, 
 FROM kpi.definitions AS d ORDER BY d.name;
 SELECT name, specific, measurable, attractive, realistic, time_bound, smart FROM kpi.smart_report ORDER BY name;
 SELECT kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01'), kpi.measure('deal_size_north', '2024-03-01', '2024-04-01');
+SELECT 'review', r.* FROM kpi.reviews AS r ORDER BY r.review_id;
+SELECT 'target_change', h.* FROM kpi.target_history AS h ORDER BY h.change_id;
+SELECT 'verdict', v.* FROM kpi.smart_verdicts AS v ORDER BY v.name;
 SQL
 }
 snapshot "$src" >"$work/before.txt"
-[ "$(grep -c . "$work/before.txt")" -ge 7 ] || { echo "source snapshot is incomplete"; cat "$work/before.txt"; exit 1; }
+[ "$(grep -c . "$work/before.txt")" -ge 10 ] || { echo "source snapshot is incomplete"; cat "$work/before.txt"; exit 1; }
+for kind in review target_change verdict; do
+	[ "$(grep -c "^$kind|" "$work/before.txt")" = 1 ] || { echo "source snapshot lacks its $kind row"; cat "$work/before.txt"; exit 1; }
+done
 
 pg_dump -Fc -f "$work/kpi.dump" "$src"
 # The restore must get through even where enforcement rejects every non-SMART write.
@@ -74,7 +87,18 @@ pg_restore --exit-on-error -d "$dst" "$work/kpi.dump"
 snapshot "$dst" >"$work/after.txt"
 
 if ! diff -u "$work/before.txt" "$work/after.txt"; then
-	echo "FAIL: the definitions differ after pg_dump/pg_restore"
+	echo "FAIL: the definitions, reviews, target changes or verdicts differ after pg_dump/pg_restore"
+	exit 1
+fi
+# The identity sequences came along: new rows do not reuse the restored ids.
+psql_q -d "$dst" -A -t >"$work/ids.txt" <<'SQL'
+SET kpi.as_of = '2024-07-08 09:00+00';
+SET kpi.enforce_smart = off;
+SELECT review_id FROM kpi.record_review('cac_paid_search', 'The week after the restore.');
+SELECT change_id FROM kpi.adjust_target('deal_size_north', 1460, 'After the restore.');
+SQL
+if [ "$(tr '\n' ' ' <"$work/ids.txt")" != "2 2 " ]; then
+	echo "FAIL: after the restore new reviews and target changes got ids $(tr '\n' ' ' <"$work/ids.txt")instead of 2 2"
 	exit 1
 fi
 # The restored definitions point at the restored tables, not at stale OIDs.
@@ -90,4 +114,4 @@ if psql -X -q -d "$dst" -c "INSERT INTO kpi.definitions (name, metric) VALUES ('
 fi
 grep -q 'is not SMART' "$work/err.txt" || { echo "FAIL: unexpected error:"; cat "$work/err.txt"; exit 1; }
 
-echo "pg_dump/pg_restore kept the 3 definitions, their SMART report and their values."
+echo "pg_dump/pg_restore kept the 3 definitions, their SMART report, values, verdict, review and target change."
