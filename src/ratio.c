@@ -55,30 +55,37 @@ input_types(FunctionCallInfo fcinfo)
 	return types;
 }
 
-/* decode_input() for numeric: exact unless NaN or an infinity. */
-void
-decode_numeric_input(Datum value, KpiInput *out, bool need_approx)
+/*
+ * decode_input() for numeric values off the inline fast path: exact unless
+ * NaN or an infinity.  Returned by value, so that the caller's input stays
+ * in registers on the fast path.
+ */
+KpiInput
+decode_numeric_input(Datum value, bool need_approx)
 {
-	switch (decimal_from_numeric(value, &out->unscaled, &out->scale))
+	KpiInput	result = {0};
+
+	switch (decimal_from_numeric(value, &result.unscaled, &result.scale))
 	{
 		case NUMERIC_CLASS_FINITE:
-			out->is_float = false;
+			result.is_float = false;
 			if (need_approx)
-				out->approx = decimal_to_double(out->unscaled, out->scale);
+				result.approx = decimal_to_double(result.unscaled, result.scale);
 			break;
 		case NUMERIC_CLASS_NAN:
-			out->is_float = true;
-			out->approx = get_float8_nan();
+			result.is_float = true;
+			result.approx = get_float8_nan();
 			break;
 		case NUMERIC_CLASS_PINF:
-			out->is_float = true;
-			out->approx = get_float8_infinity();
+			result.is_float = true;
+			result.approx = get_float8_infinity();
 			break;
 		case NUMERIC_CLASS_NINF:
-			out->is_float = true;
-			out->approx = -get_float8_infinity();
+			result.is_float = true;
+			result.approx = -get_float8_infinity();
 			break;
 	}
+	return result;
 }
 
 void
@@ -134,11 +141,11 @@ float_sum_add(CompensatedSum *fp, double value)
 
 /* ratio_sum_add() once floating point is involved on either side. */
 void
-ratio_sum_add_float(RatioSum *sum, const KpiInput *input)
+ratio_sum_add_float(RatioSum *sum, KpiInput input)
 {
 	make_float(sum);
-	float_sum_add(&sum->v.fp, input->is_float ? input->approx
-				  : decimal_to_double(input->unscaled, input->scale));
+	float_sum_add(&sum->v.fp, input.is_float ? input.approx
+				  : decimal_to_double(input.unscaled, input.scale));
 }
 
 void
