@@ -202,49 +202,36 @@ DECLARE
 	c_names CONSTANT text[] := ARRAY['int4', 'int8', 'numeric', 'float8'];
 	x text;
 	y text;
+	fn record;
 	agg record;
 BEGIN
 	FOR i IN 1..4 LOOP
 		FOR j IN 1..4 LOOP
 			x := arg_types[i];
 			y := arg_types[j];
-			EXECUTE pg_catalog.format(
-				'CREATE FUNCTION kpi.ratio_accum(kpi.ratio, %1$s, %2$s) RETURNS kpi.ratio '
-				'AS %3$L, %4$L LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME',
-				'kpi_ratio_accum_' || c_names[i] || '_' || c_names[j]);
-			EXECUTE pg_catalog.format(
-				'COMMENT ON FUNCTION kpi.ratio_accum(kpi.ratio, %1$s, %2$s) IS '
-				'''Aggregate support: adds one (numerator, denominator) pair to a kpi.ratio state; NULL pairs are skipped; moments are not kept.''', x, y);
-			EXECUTE pg_catalog.format(
-				'CREATE FUNCTION kpi.ratio_summary_accum(kpi.ratio, %1$s, %2$s) RETURNS kpi.ratio '
-				'AS %3$L, ''kpi_ratio_summary_accum'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
-			EXECUTE pg_catalog.format(
-				'COMMENT ON FUNCTION kpi.ratio_summary_accum(kpi.ratio, %1$s, %2$s) IS '
-				'''Aggregate support: transition of ratio_agg; like ratio_accum, and also keeps the moments.''', x, y);
-			EXECUTE pg_catalog.format(
-				'CREATE FUNCTION kpi.ratio_moving_accum(internal, %1$s, %2$s) RETURNS internal '
-				'AS %3$L, ''kpi_ratio_moving_accum'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
-			EXECUTE pg_catalog.format(
-				'COMMENT ON FUNCTION kpi.ratio_moving_accum(internal, %1$s, %2$s) IS '
-				'''Aggregate support: moving (window) transition of the ratio KPIs, with exact sums.''', x, y);
-			EXECUTE pg_catalog.format(
-				'CREATE FUNCTION kpi.ratio_moving_retract(internal, %1$s, %2$s) RETURNS internal '
-				'AS %3$L, ''kpi_ratio_moving_retract'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
-			EXECUTE pg_catalog.format(
-				'COMMENT ON FUNCTION kpi.ratio_moving_retract(internal, %1$s, %2$s) IS '
-				'''Aggregate support: exact inverse moving transition of the ratio KPIs.''', x, y);
-			EXECUTE pg_catalog.format(
-				'CREATE FUNCTION kpi.ratio_summary_moving_accum(internal, %1$s, %2$s) RETURNS internal '
-				'AS %3$L, ''kpi_ratio_summary_moving_accum'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
-			EXECUTE pg_catalog.format(
-				'COMMENT ON FUNCTION kpi.ratio_summary_moving_accum(internal, %1$s, %2$s) IS '
-				'''Aggregate support: moving (window) transition of ratio_agg, which also keeps the moments.''', x, y);
-			EXECUTE pg_catalog.format(
-				'CREATE FUNCTION kpi.ratio_summary_moving_retract(internal, %1$s, %2$s) RETURNS internal '
-				'AS %3$L, ''kpi_ratio_summary_moving_retract'' LANGUAGE C IMMUTABLE PARALLEL SAFE', x, y, 'MODULE_PATHNAME');
-			EXECUTE pg_catalog.format(
-				'COMMENT ON FUNCTION kpi.ratio_summary_moving_retract(internal, %1$s, %2$s) IS '
-				'''Aggregate support: exact inverse moving transition of ratio_agg.''', x, y);
+			FOR fn IN
+				SELECT * FROM (VALUES
+					('ratio_accum', 'kpi.ratio', 'kpi_ratio_accum_' || c_names[i] || '_' || c_names[j],
+					 'Aggregate support: adds one (numerator, denominator) pair to a kpi.ratio state; NULL pairs are skipped; moments are not kept.'),
+					('ratio_summary_accum', 'kpi.ratio', 'kpi_ratio_summary_accum',
+					 'Aggregate support: transition of ratio_agg; like ratio_accum, and also keeps the moments.'),
+					('ratio_moving_accum', 'internal', 'kpi_ratio_moving_accum',
+					 'Aggregate support: moving (window) transition of the ratio KPIs, with exact sums.'),
+					('ratio_moving_retract', 'internal', 'kpi_ratio_moving_retract',
+					 'Aggregate support: exact inverse moving transition of the ratio KPIs.'),
+					('ratio_summary_moving_accum', 'internal', 'kpi_ratio_summary_moving_accum',
+					 'Aggregate support: moving (window) transition of ratio_agg, which also keeps the moments.'),
+					('ratio_summary_moving_retract', 'internal', 'kpi_ratio_summary_moving_retract',
+					 'Aggregate support: exact inverse moving transition of ratio_agg.')
+				) AS f(name, state_type, c_symbol, description)
+			LOOP
+				EXECUTE pg_catalog.format(
+					'CREATE FUNCTION kpi.%1$I(%2$s, %3$s, %4$s) RETURNS %2$s '
+					'AS %5$L, %6$L LANGUAGE C IMMUTABLE PARALLEL SAFE',
+					fn.name, fn.state_type, x, y, 'MODULE_PATHNAME', fn.c_symbol);
+				EXECUTE pg_catalog.format('COMMENT ON FUNCTION kpi.%1$I(%2$s, %3$s, %4$s) IS %5$L',
+										  fn.name, fn.state_type, x, y, fn.description);
+			END LOOP;
 
 			FOR agg IN
 				SELECT * FROM (VALUES
