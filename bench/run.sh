@@ -19,13 +19,8 @@ CASES=${BENCH_CASES:-}
 if [ "${1:-}" != "--inner" ]; then
 	cd "$REPO"
 	make -s && make -s install
-	# A free TCP port: in -t mode pg_createcluster only knows its own
-	# clusters and would always pick 5432.
-	port=${BENCH_PORT:-55432}
-	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ -e "/var/run/postgresql/.s.PGSQL.$port" ]; do
-		port=$((port + 1))
-	done
-	export PGPORT=$port
+	PGPORT=$(bash test/free_port.sh "${BENCH_PORT:-55432}")
+	export PGPORT
 	# -t keeps the cluster in a temporary directory, so it never collides
 	# with another cluster on this machine.
 	exec pg_virtualenv -t -v 15 \

@@ -21,13 +21,8 @@ if [ "${1:-}" != "--inner" ]; then
 	cd "$REPO"
 	make -s PG_CONFIG="$PG_CONFIG"
 	make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
-	# A free TCP port: in -t mode pg_createcluster only knows its own
-	# clusters and would always pick 5432.
-	port=${BENCH_PORT:-55532}
-	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || [ -e "/var/run/postgresql/.s.PGSQL.$port" ]; do
-		port=$((port + 1))
-	done
-	export PGPORT=$port
+	PGPORT=$(bash test/free_port.sh "${BENCH_PORT:-55532}")
+	export PGPORT
 	# Settings as bench/run.sh: shared_buffers large enough to hold the
 	# source, so that the timings measure kpi and not the disk; no JIT and
 	# no parallel workers, so that they measure the work, not how many idle

@@ -19,4 +19,4 @@ bash test/install_deps.sh
 make -s PG_CONFIG="$PG_CONFIG"
 make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 
-exec pg_virtualenv -t -v 15 psql -X -v ON_ERROR_STOP=1 -f demo/demo.sql
+PGPORT=$(bash test/free_port.sh 54420) exec pg_virtualenv -t -v 15 psql -X -v ON_ERROR_STOP=1 -f demo/demo.sql

@@ -12,4 +12,4 @@ bash test/install_deps.sh
 make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 make -s PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config install >/dev/null
 
-exec pg_virtualenv -t -v 15 bash test/suites.sh
+PGPORT=$(bash test/free_port.sh 54320) exec pg_virtualenv -t -v 15 bash test/suites.sh
