@@ -229,7 +229,8 @@ moving_rollup_step(FunctionCallInfo fcinfo, int sign)
 	}
 	state = moving_state(fcinfo, true);
 	term = PG_GETARG_RATIO_P(1);
-	state->n += sign * term->n;
+	if (__builtin_add_overflow(state->n, sign * term->n, &state->n))
+		ratio_count_overflow_error();
 	moving_sum_merge(&state->num, &term->num, sign);
 	moving_sum_merge(&state->den, &term->den, sign);
 	exact_sum_add(&state->sum_xx, term->sum_xx, sign);
