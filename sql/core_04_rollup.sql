@@ -70,3 +70,6 @@ SELECT kpi.rollup(cac) AS nothing FROM daily WHERE false;
 -- Summaries of different kinds merge: exact + float becomes float.
 SELECT kpi.rollup(r) FROM (VALUES ('(n=1, num=2.5, den=4, sxx=6.25, syy=16, sxy=10)'::kpi.ratio),
 								   ('(n=2, num=~0.5, den=4, sxx=0.25, syy=16, sxy=2)')) v(r);
+-- A row count beyond int64 is an error, in a plain and in a moving rollup.
+SELECT sqlstate_of($$SELECT kpi.rollup(r) FROM (VALUES ('(n=9223372036854775807, num=1, den=1)'::kpi.ratio), ('(n=1, num=1, den=1)')) v(r)$$) AS plain_rollup;
+SELECT sqlstate_of($$SELECT kpi.rollup(r) OVER (ORDER BY i ROWS 1 PRECEDING) FROM (VALUES (1, '(n=9223372036854775807, num=1, den=1)'::kpi.ratio), (2, '(n=1, num=1, den=1)')) v(i, r)$$) AS moving_rollup;
