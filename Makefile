@@ -1,6 +1,6 @@
 # kpi: PGXS build.  `make && make install && make installcheck` against any PostgreSQL 15.
 EXTENSION   = kpi
-EXTVERSION  = 0.1.0
+EXTVERSION  = 0.2.0
 MODULE_big  = kpi
 OBJS = \
 	src/kpi.o \
@@ -12,12 +12,23 @@ OBJS = \
 	src/ratio_agg.o \
 	src/moving_agg.o
 
-# The install script is assembled from one SQL file per concern (core types and
-# aggregates, the KPI catalog, monitoring views), in file-name order.
+# The install script of the current version is assembled from one SQL file per
+# concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
+# in file-name order.
 SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
-DATA_built   = kpi--$(EXTVERSION).sql
 
-# pg_regress: every sql/*.sql, in name order (core_ first, then catalog_, monitor_).
+# Released install scripts are frozen, byte for byte as they shipped
+# (src/sql/released/).  Each upgrade step is the hand-written changes to objects
+# that already existed (src/sql/upgrade/) followed by the parts that are wholly
+# new in that version, so a new feature file is written once and serves both a
+# fresh install and an update.
+UPGRADE_0_2_0_NEW_PARTS =
+
+DATA         = src/sql/released/kpi--0.1.0.sql
+DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
+
+# pg_regress: every sql/*.sql.  Each test file creates what it needs, so any
+# subset runs in any order (make installcheck REGRESS=catalog_smart).
 REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=kpi
 
@@ -27,6 +38,9 @@ include $(PGXS)
 
 kpi--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 	cat $(SCRIPT_PARTS) > $@
+
+kpi--0.1.0--0.2.0.sql: src/sql/upgrade/kpi--0.1.0--0.2.0.sql $(UPGRADE_0_2_0_NEW_PARTS)
+	cat $^ > $@
 
 # Every object depends on every header: a changed struct must never meet a
 # stale object file (PGXS has no automatic dependency tracking).

@@ -7,7 +7,8 @@ packages=(
 	build-essential
 	postgresql-15
 	postgresql-server-dev-15
-	postgresql-15-pgtap      # pgTAP and pg_prove
+	postgresql-15-pgtap      # pgTAP
+	libtap-parser-sourcehandler-pgtap-perl  # pg_prove (only recommended by postgresql-15-pgtap)
 	libpostgresql-jdbc-java  # the JDBC driver Metabase uses
 	openjdk-17-jdk-headless # to compile and run the JDBC client test
 	python3-psycopg2         # the driver Superset uses

@@ -38,6 +38,7 @@ createdb kpi_tap
 psql -X -q -d kpi_tap -c 'CREATE EXTENSION pgtap'
 suite "pgTAP (pg_prove)" pg_prove -d kpi_tap test/pgtap/*.sql
 suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
+suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue

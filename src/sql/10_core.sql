@@ -1,4 +1,4 @@
-/* kpi 0.1.0 -- core: the kpi.ratio type and the ratio-KPI aggregates */
+/* kpi -- core: the kpi.ratio type and the ratio-KPI aggregates */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION kpi" to load this file. \quit

@@ -1,4 +1,4 @@
-/* kpi 0.1.0 -- settings */
+/* kpi -- settings */
 
 /*
  * The kpi.* settings are plain custom settings (SET kpi.language = 'de'),

@@ -1,4 +1,4 @@
-/* kpi 0.1.0 -- the KPI catalog: definitions, measuring, SMART checks, the portfolio audit */
+/* kpi -- the KPI catalog: definitions, measuring, SMART checks, the portfolio audit */
 
 /*
  * The catalog (issue 3).  What other parts of kpi, such as the monitoring in

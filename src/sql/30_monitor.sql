@@ -1,4 +1,4 @@
-/* kpi 0.1.0 -- weekly monitoring: series, the scorecard, reviews and target changes */
+/* kpi -- weekly monitoring: series, the scorecard, reviews and target changes */
 
 /*
  * What the weekly KPI review reads, straight from a BI tool or psql:

@@ -1,0 +1,9 @@
+-- Every value a user stored, as text: it must read the same before and after
+-- ALTER EXTENSION kpi UPDATE.
+SET TimeZone = 'UTC';
+SELECT 'daily', day, cac, closing, floaty FROM public.summary_daily ORDER BY day;
+SELECT 'monthly', month, cac, closing, kpi.value(cac), kpi.value(closing) FROM public.summary_monthly ORDER BY month;
+SELECT 'definition', d.* FROM kpi.definitions AS d ORDER BY d.name;
+SELECT 'review', r.* FROM kpi.reviews AS r ORDER BY r.review_id;
+SELECT 'target_change', h.* FROM kpi.target_history AS h ORDER BY h.change_id;
+SELECT 'verdict', v.* FROM kpi.smart_verdicts AS v ORDER BY v.name;
