@@ -22,7 +22,8 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 # that already existed (src/sql/upgrade/) followed by the parts that are wholly
 # new in that version, so a new feature file is written once and serves both a
 # fresh install and an update.
-UPGRADE_0_2_0_NEW_PARTS =
+UPGRADE_0_2_0_NEW_PARTS = \
+	src/sql/38_export.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
 DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
