@@ -30,24 +30,25 @@
  */
 
 ------------------------------------------------------------------------------
--- Closed sets, as domains over text: a typo is an error (SQLSTATE 23514), and
--- clients such as the JDBC driver see plain text, because PostgreSQL reports
--- a domain column as its base type.
+-- Closed sets, as domains over text: a typo is an error (SQLSTATE 23514) that
+-- names the allowed values (kpi.must_be_one_of), and clients such as the JDBC
+-- driver see plain text, because PostgreSQL reports a domain column as its
+-- base type.
 ------------------------------------------------------------------------------
 
 CREATE DOMAIN kpi.metric AS text
-	CONSTRAINT metric_known CHECK (VALUE IN ('conversion_rate', 'cac', 'romi', 'roas', 'ratio',
-											 'sum', 'count', 'average'));
+	CONSTRAINT metric_known CHECK (kpi.must_be_one_of(VALUE, 'metric',
+		'{conversion_rate,cac,romi,roas,ratio,sum,count,average}'));
 COMMENT ON DOMAIN kpi.metric IS
 	'What a KPI computes: conversion_rate, cac, romi, roas, ratio, sum, count or average.';
 
 CREATE DOMAIN kpi.direction AS text
-	CONSTRAINT direction_known CHECK (VALUE IN ('higher_is_better', 'lower_is_better'));
+	CONSTRAINT direction_known CHECK (kpi.must_be_one_of(VALUE, 'direction', '{higher_is_better,lower_is_better}'));
 COMMENT ON DOMAIN kpi.direction IS
 	'Which way a KPI improves: higher_is_better or lower_is_better (CAC is lower_is_better).';
 
 CREATE DOMAIN kpi.stage AS text
-	CONSTRAINT stage_known CHECK (VALUE IN ('lead', 'opportunity', 'customer', 'revenue'));
+	CONSTRAINT stage_known CHECK (kpi.must_be_one_of(VALUE, 'stage', '{lead,opportunity,customer,revenue}'));
 COMMENT ON DOMAIN kpi.stage IS
 	'The funnel stage a KPI measures: lead, opportunity, customer or revenue. kpi.audit() counts a lead KPI as lead generation, and a conversion_rate at the customer stage as a closing rate.';
 
@@ -57,7 +58,7 @@ COMMENT ON DOMAIN kpi.stage IS
 
 CREATE TABLE kpi.definitions (
 	name				text PRIMARY KEY
-						CONSTRAINT name_is_identifier CHECK (name ~ '^[a-z][a-z0-9_]*$'),
+						CONSTRAINT name_is_identifier CHECK (kpi.must_be_identifier(name, 'KPI name')),
 	title				text,
 	description			text,
 	owner				text,
@@ -220,10 +221,17 @@ CREATE FUNCTION kpi.raise_unknown_kpi(kpi_name text) RETURNS void
 	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	closest text;
 BEGIN
+	-- The closest name the caller may see, as the likely intended one.
+	IF pg_catalog.has_table_privilege('kpi.definitions', 'SELECT') THEN
+		closest := kpi.closest_name(kpi_name, ARRAY(SELECT d.name FROM kpi.definitions AS d));
+	END IF;
 	RAISE EXCEPTION 'KPI "%" does not exist', kpi_name
 		USING ERRCODE = 'undefined_object',
-			  HINT = 'The KPIs are the rows of kpi.definitions.';
+			  HINT = COALESCE('Did you mean "' || closest || '"?',
+							  'The KPIs are the rows of kpi.definitions.');
 END
 $$;
 COMMENT ON FUNCTION kpi.raise_unknown_kpi(text) IS

@@ -119,3 +119,20 @@ BEGIN
 	RETURN QUERY SELECT s.kind, s.kpis, s.detail FROM kpi.audit_stale() AS s;
 END
 $$;
+
+------------------------------------------------------------------------------
+-- Settings (issue 7, errors that teach): kpi.setting() is C (src/settings.c),
+-- with one short error naming the setting and its allowed values; kpi.settings()
+-- lists them.
+------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION kpi.setting(setting_name text) RETURNS text
+	AS 'MODULE_PATHNAME', 'kpi_setting' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION kpi.setting(text) IS
+	'The validated value of the setting kpi.<name>, or its default (NULL for an empty kpi.as_of); kpi.settings() lists the settings.';
+
+CREATE FUNCTION kpi.settings(OUT name text, OUT value text, OUT default_value text, OUT allowed text, OUT description text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'kpi_settings_list' LANGUAGE C STABLE PARALLEL SAFE ROWS 5;
+COMMENT ON FUNCTION kpi.settings() IS
+	'Every kpi.* setting: its value in this session as set (NULL when not set), its default, the values it allows, and what it does.';
