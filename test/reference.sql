@@ -84,3 +84,9 @@ FROM members AS m
 	 JOIN pg_catalog.pg_class AS c ON m.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = m.objid
 	 JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 WHERE c.relkind IN ('r', 'v');
+
+-- The settings, from kpi.settings(): documented here and nowhere else.
+SELECT E'\n## Settings\n\nSet with `SET kpi.<name> = ...` (or `ALTER DATABASE ... SET`); `SELECT * FROM kpi.settings()` shows them.\n\n| setting | default | allowed | description |\n|---|---|---|---|\n'
+	|| pg_catalog.string_agg('| `' || s.name || '` | ' || COALESCE('`' || s.default_value || '`', '') || ' | ' || s.allowed || ' | '
+						   || s.description || ' |', E'\n')
+FROM kpi.settings() AS s;
