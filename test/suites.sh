@@ -68,6 +68,7 @@ suite "pgTAP (pg_prove)" pgtap
 suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
 suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 suite "doc/reference.md is current" bash test/reference.sh
+suite "README.md examples run" bash test/readme_examples.sh
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue

@@ -93,7 +93,7 @@ COMMENT ON COLUMN kpi.definitions.description IS 'What the KPI means, in at leas
 COMMENT ON COLUMN kpi.definitions.owner IS 'The person accountable for the KPI.';
 COMMENT ON COLUMN kpi.definitions.teams IS 'The teams the KPI belongs to, e.g. {marketing}, {sales}, {marketing,sales}.';
 COMMENT ON COLUMN kpi.definitions.objective IS 'The business goal the KPI serves.';
-COMMENT ON COLUMN kpi.definitions.metric IS 'conversion_rate, cac, romi, roas, ratio, sum, count or average; see the README for the columns each uses.';
+COMMENT ON COLUMN kpi.definitions.metric IS 'conversion_rate, cac, romi, roas, ratio, sum, count or average; see doc/smart-catalog.md for the columns each uses.';
 COMMENT ON COLUMN kpi.definitions.stage IS 'Funnel stage: lead, opportunity, customer or revenue; used by kpi.audit() to check alignment.';
 COMMENT ON COLUMN kpi.definitions.source IS 'The table or view the KPI is computed from.';
 COMMENT ON COLUMN kpi.definitions.time_column IS 'The date, timestamp or timestamptz column of source that places a row in time.';

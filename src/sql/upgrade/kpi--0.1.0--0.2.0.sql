@@ -136,3 +136,9 @@ CREATE FUNCTION kpi.settings(OUT name text, OUT value text, OUT default_value te
 	AS 'MODULE_PATHNAME', 'kpi_settings_list' LANGUAGE C STABLE PARALLEL SAFE ROWS 5;
 COMMENT ON FUNCTION kpi.settings() IS
 	'Every kpi.* setting: its value in this session as set (NULL when not set), its default, the values it allows, and what it does.';
+
+------------------------------------------------------------------------------
+-- Documentation moved from the README to doc/ (issue 7).
+------------------------------------------------------------------------------
+
+COMMENT ON COLUMN kpi.definitions.metric IS 'conversion_rate, cac, romi, roas, ratio, sum, count or average; see doc/smart-catalog.md for the columns each uses.';
