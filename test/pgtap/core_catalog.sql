@@ -2,7 +2,7 @@
 -- the aggregate shape that parallel query, windows and Citus rely on.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(14);
+SELECT plan(15);
 
 -- Every member of the extension is documented.
 SELECT is_empty($$
@@ -57,8 +57,14 @@ SELECT is(
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+	  AND p.proname NOT IN ('setting', 'settings')
 	  AND (p.provolatile <> 'i' OR p.proparallel <> 's') $$,
-	'every C function is IMMUTABLE and PARALLEL SAFE (postgres_fdw can push aggregates down)');
+	'every C function but the settings readers is IMMUTABLE and PARALLEL SAFE (postgres_fdw can push aggregates down)');
+SELECT is_empty($$
+	SELECT p.oid::regprocedure::text FROM pg_proc p
+	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('setting', 'settings')
+	  AND (p.provolatile <> 's' OR p.proparallel <> 's') $$,
+	'the settings readers are STABLE (they read GUCs) and PARALLEL SAFE');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prokind = 'f'
