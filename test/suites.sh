@@ -45,6 +45,11 @@ for client in test/clients/*.sh; do
 	suite "client $(basename "$client" .sh)" bash "$client"
 done
 
+suite "PGXN META.json and make dist" bash test/dist.sh
+# Last: it installs the Debian package over the files of `make install` (then
+# puts them back), so every suite above has run on the make-installed build.
+suite "Debian package" bash test/package.sh
+
 echo
 echo "suites: $passed passed, $failed failed"
 if [ "$failed" -gt 0 ]; then
