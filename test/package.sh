@@ -50,22 +50,30 @@ src="$work/kpi-$upstream"
 backup="$work/backup"
 mkdir -p "$src" "$backup"
 
-was_installed=no
-dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' && was_installed=yes
+# dpkg's state of the package: not-installed, installed, half-installed ...
+package_state() {
+	local state
+	state=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null) || state=not-installed
+	echo "${state:-not-installed}"
+}
+was_installed=$(package_state)
 saved=()
 cleanup() {
 	local rc=$?
-	if [ "$was_installed" = no ] && dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'installed'; then
-		dpkg --purge "$package" >/dev/null || rc=1
+	if [ "$was_installed" != installed ] && [ "$(package_state)" != not-installed ]; then
+		dpkg --purge "$package" >>"$work/dpkg.log" 2>&1 || { rc=1; cat "$work/dpkg.log"; }
 	fi
+	# The purge removed the directories it emptied (bitcode/kpi/src/).
 	local f
 	for f in "${saved[@]}"; do
-		cp -a "$backup$f" "$f" || rc=1
+		mkdir -p "$(dirname "$f")" && cp -a "$backup$f" "$f" || rc=1
 	done
 	rm -rf "$work"
 	exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # 1. The source: the files git would commit (tracked or new, never ignored
 # build products), as they are in the working tree.
@@ -98,7 +106,7 @@ lintian_rc=0
 lintian --fail-on error,warning "$work/kpi_${deb_version}_${arch}.changes" >"$work/lintian.log" 2>&1 ||
 	lintian_rc=$?
 echo "lintian (exit $lintian_rc):"
-grep -v '^N: running with root privileges is not recommended!$' "$work/lintian.log" || true
+grep -v 'running with root privileges is not recommended' "$work/lintian.log" || echo '  (no tags)'
 [ "$lintian_rc" -eq 0 ] || { echo "lintian reports warnings or errors"; exit 1; }
 
 # 3. Install.  Files that `make install` put where the package installs are
@@ -111,7 +119,10 @@ while IFS= read -r f; do
 		saved+=("$f")
 	fi
 done < <(dpkg-deb --fsys-tarfile "$deb" | tar -t | grep -v '/$')
-dpkg -i "$deb" >/dev/null
+if ! dpkg -i "$deb" >"$work/dpkg.log" 2>&1; then
+	cat "$work/dpkg.log"
+	exit 1
+fi
 
 # 4. The files in use are the package's.
 pkglibdir=$($pg_config --pkglibdir)
@@ -134,7 +145,7 @@ fi
 # The server must load that very file: LOAD resolves $libdir/kpi as CREATE
 # EXTENSION kpi does (module_pathname), and the backend's memory map names
 # the file it mapped.
-mapped=$(psql -X -At -v ON_ERROR_STOP=1 -d postgres \
+mapped=$(psql -X -q -At -v ON_ERROR_STOP=1 -d postgres \
 	-c "LOAD '\$libdir/kpi'" \
 	-c "SELECT DISTINCT m[1] FROM regexp_matches(pg_read_file('/proc/self/maps'), '(\S*/kpi\.so)', 'g') AS m")
 if [ "$mapped" != "$pkglibdir/kpi.so" ]; then
