@@ -11,8 +11,9 @@
 #      package as owner of kpi.so, kpi.control and the install scripts, their
 #      checksums match the package's (dpkg --verify), and the server process
 #      itself has mapped that kpi.so;
-#   5. runs the regression suite (make installcheck) against the installed
-#      package.
+#   5. runs the regression suite (make installcheck) and the upgrade test
+#      (test/upgrade.sh) against the installed package, then the package's
+#      autopkgtest (debian/tests/installcheck) on a fresh cluster of its own.
 # Afterwards the system is put back as it was: if the package was not
 # installed before, it is purged, and the kpi files that were there before
 # (from `make install`) are restored.
@@ -160,4 +161,18 @@ if ! make -C "$src" -s installcheck PG_CONFIG="$pg_config"; then
 	head -n 200 "$src/regression.diffs" 2>/dev/null
 	exit 1
 fi
-echo "$deb_name: built, lintian clean, installed, regression suite passed"
+# And the upgrade path with the packaged scripts: 0.1.0 + ALTER EXTENSION
+# UPDATE equals a fresh install.
+bash "$src/test/upgrade.sh"
+# 6. The package's autopkgtest (debian/tests/installcheck: pg_buildext
+# installcheck), which runs the suite again on a fresh throw-away cluster of
+# its own.
+if ! (cd "$src" && PGPORT=$(bash test/free_port.sh "$build_port") debian/tests/installcheck) >"$work/autopkgtest.log" 2>&1; then
+	echo "debian/tests/installcheck failed:"
+	tail -n 80 "$work/autopkgtest.log"
+	exit 1
+fi
+grep -q 'All [0-9]* tests passed' "$work/autopkgtest.log" ||
+	{ echo "debian/tests/installcheck ran no test"; tail -n 20 "$work/autopkgtest.log"; exit 1; }
+echo "debian/tests/installcheck (autopkgtest): passed"
+echo "$deb_name: built, lintian clean, installed, regression suite, upgrade and autopkgtest passed"
