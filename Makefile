@@ -10,7 +10,9 @@ OBJS = \
 	src/ratio_io.o \
 	src/ratio_ops.o \
 	src/ratio_agg.o \
-	src/moving_agg.o
+	src/moving_agg.o \
+	src/settings.o \
+	src/input_checks.o
 
 # The install script of the current version is assembled from one SQL file per
 # concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
@@ -19,10 +21,12 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 
 # Released install scripts are frozen, byte for byte as they shipped
 # (src/sql/released/).  Each upgrade step is the hand-written changes to objects
-# that already existed (src/sql/upgrade/) followed by the parts that are wholly
-# new in that version, so a new feature file is written once and serves both a
-# fresh install and an update.
-UPGRADE_0_2_0_NEW_PARTS =
+# that already existed (src/sql/upgrade/), then the parts that are wholly new
+# in that version, then the changes that use those new objects; so a new
+# feature file is written once and serves both a fresh install and an update.
+UPGRADE_0_2_0_NEW_PARTS = \
+	src/sql/16_input_checks.sql \
+	src/sql/38_export.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
 DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
@@ -39,7 +43,8 @@ include $(PGXS)
 kpi--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 	cat $(SCRIPT_PARTS) > $@
 
-kpi--0.1.0--0.2.0.sql: src/sql/upgrade/kpi--0.1.0--0.2.0.sql $(UPGRADE_0_2_0_NEW_PARTS)
+kpi--0.1.0--0.2.0.sql: src/sql/upgrade/kpi--0.1.0--0.2.0.sql $(UPGRADE_0_2_0_NEW_PARTS) \
+		src/sql/upgrade/kpi--0.1.0--0.2.0.after-new-parts.sql
 	cat $^ > $@
 
 # Every object depends on every header: a changed struct must never meet a

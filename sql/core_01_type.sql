@@ -1,6 +1,7 @@
 --
 -- kpi.ratio: text and binary I/O, operators, accessors, malformed input.
 --
+\i test/core_fixture.sql
 SET search_path = public, kpi;
 SET extra_float_digits = 0;
 
@@ -27,16 +28,16 @@ SELECT label, r::text::kpi.ratio OPERATOR(kpi.=) r AS text_round_trip,
 	   r::text = r::text::kpi.ratio::text AS stable_text
 FROM ratios ORDER BY label;
 
--- Binary COPY round trip.
-COPY ratios TO '/tmp/kpi_regress_ratios.bin' WITH (FORMAT binary);
+-- Binary and text COPY round trips, through psql (client side) into this
+-- run's results directory: the test needs no access to the server's files.
+\copy ratios TO PROGRAM 'cat > "$PG_ABS_BUILDDIR/results/core_01_type.ratios.bin"' WITH (FORMAT binary)
 CREATE TABLE ratios_back (LIKE ratios);
-COPY ratios_back FROM '/tmp/kpi_regress_ratios.bin' WITH (FORMAT binary);
+\copy ratios_back FROM PROGRAM 'cat "$PG_ABS_BUILDDIR/results/core_01_type.ratios.bin"' WITH (FORMAT binary)
 SELECT a.label, a.r OPERATOR(kpi.=) b.r AS binary_round_trip
 FROM ratios a JOIN ratios_back b USING (label) ORDER BY a.label;
--- Text COPY round trip.
-COPY ratios TO '/tmp/kpi_regress_ratios.txt';
+\copy ratios TO PROGRAM 'cat > "$PG_ABS_BUILDDIR/results/core_01_type.ratios.txt"'
 TRUNCATE ratios_back;
-COPY ratios_back FROM '/tmp/kpi_regress_ratios.txt';
+\copy ratios_back FROM PROGRAM 'cat "$PG_ABS_BUILDDIR/results/core_01_type.ratios.txt"'
 SELECT count(*) FILTER (WHERE a.r OPERATOR(kpi.=) b.r) AS equal, count(*) AS total
 FROM ratios a JOIN ratios_back b USING (label);
 
@@ -89,36 +90,75 @@ SELECT sqlstate_of($$SELECT '(n=1, num=1.0000000000000000000000000000000000001, 
 SELECT sqlstate_of($$SELECT '(n=1, num=~1e999, den=2)'::kpi.ratio$$);
 SELECT sqlstate_of($$SELECT '(n=1, num=~Infinity+1, den=2)'::kpi.ratio$$);
 
--- Binary input validates every field (22P03).  Payloads are written as raw
--- binary COPY files through a large object and read back with COPY.
+-- Binary input validates every field (22P03).  Each payload is made into a
+-- one-row binary COPY stream, written out by printf(1) from its octal
+-- escapes and read with psql's \copy: no file on the server is touched.
 CREATE TABLE recv_target (r kpi.ratio);
-CREATE FUNCTION recv_via_copy(payload bytea) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	file_oid oid;
-BEGIN
-	file_oid := lo_from_bytea(0,
-		'\x5047434f50590aff0d0a00'::bytea    -- signature
-		|| '\x0000000000000000'::bytea       -- flags, header extension
-		|| '\x0001'::bytea || int4send(length(payload)) || payload
-		|| '\xffff'::bytea);                 -- trailer
-	PERFORM lo_export(file_oid, '/tmp/kpi_regress_recv.bin');
-	PERFORM lo_unlink(file_oid);
-	TRUNCATE recv_target;
-	COPY recv_target FROM '/tmp/kpi_regress_recv.bin' WITH (FORMAT binary);
-	RETURN (SELECT r::text FROM recv_target);
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
+CREATE FUNCTION binary_copy_stream(payload bytea) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT string_agg('\' || (b >> 6)::text || ((b >> 3) & 7)::text || (b & 7)::text, '' ORDER BY i)
+	FROM (SELECT i, get_byte(s, i) AS b
+		  FROM (SELECT '\x5047434f50590aff0d0a00'::bytea    -- signature
+					   || '\x0000000000000000'::bytea       -- flags, header extension
+					   || '\x0001'::bytea || int4send(length(payload)) || payload
+					   || '\xffff'::bytea AS s) AS f,         -- trailer
+			   generate_series(0, length(s) - 1) AS i) AS bytes
 $$;
 CREATE TABLE payload AS SELECT kpi.ratio_send('(n=1, num=1.5, den=~2+1e-20, sxx=2.25, syy=4, sxy=3)') AS p;
 SELECT p FROM payload;
-SELECT recv_via_copy(p) AS untouched FROM payload;
-SELECT recv_via_copy(set_byte(p, 0, 2)) AS bad_version FROM payload;
-SELECT recv_via_copy(overlay(p PLACING '\xffffffffffffffff' FROM 2 FOR 8)) AS negative_n FROM payload;
-SELECT recv_via_copy(set_byte(p, 9, 7)) AS bad_kind FROM payload;
-SELECT recv_via_copy(overlay(p PLACING '\x00ff' FROM 11 FOR 2)) AS bad_scale FROM payload;
-SELECT recv_via_copy(substring(p FROM 1 FOR 20)) AS truncated FROM payload;
-SELECT recv_via_copy(p || '\x00'::bytea) AS trailing_byte FROM payload;
-SELECT recv_via_copy(overlay(p PLACING float8send('Infinity') FROM 30 FOR 8)) AS infinite_with_low_part FROM payload;
-SELECT recv_via_copy(''::bytea) AS empty FROM payload;
+\set VERBOSITY sqlstate
+-- untouched
+SELECT binary_copy_stream(p) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- bad_version
+SELECT binary_copy_stream(set_byte(p, 0, 2)) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- negative_n
+SELECT binary_copy_stream(overlay(p PLACING '\xffffffffffffffff' FROM 2 FOR 8)) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- bad_kind
+SELECT binary_copy_stream(set_byte(p, 9, 7)) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- bad_scale
+SELECT binary_copy_stream(overlay(p PLACING '\x00ff' FROM 11 FOR 2)) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- truncated
+SELECT binary_copy_stream(substring(p FROM 1 FOR 20)) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- trailing_byte
+SELECT binary_copy_stream(p || '\x00'::bytea) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- infinite_with_low_part
+SELECT binary_copy_stream(overlay(p PLACING float8send('Infinity') FROM 30 FOR 8)) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+-- empty
+SELECT binary_copy_stream(''::bytea) AS stream FROM payload \gset
+\setenv KPI_COPY_STREAM :stream
+\copy recv_target FROM PROGRAM 'printf "$KPI_COPY_STREAM"' WITH (FORMAT binary)
+SELECT r::text AS received FROM recv_target;
+TRUNCATE recv_target;
+\set VERBOSITY default

@@ -2,6 +2,7 @@
 -- Every ratio aggregate, for every argument type combination, against an
 -- independent plain-SQL computation: whole table and GROUP BY.
 --
+\i test/core_fixture.sql
 SET search_path = public, kpi;
 SET extra_float_digits = 0;
 

@@ -3,6 +3,7 @@
 -- its frame.  The moving aggregates use an exact inverse, so there is no
 -- drift to tolerate: the comparisons below are exact equality.
 --
+\i test/core_fixture.sql
 SET search_path = public, kpi;
 SET extra_float_digits = 0;
 

@@ -2,6 +2,7 @@
 -- Two-step rollups: daily kpi.ratio summaries stored in a table, rolled up
 -- to months, must give exactly the one-step aggregate over the raw rows.
 --
+\i test/core_fixture.sql
 SET search_path = public, kpi;
 SET extra_float_digits = 0;
 

@@ -3,6 +3,7 @@
 -- leader, must give the serial results.  Also the Citus path: partial
 -- states shipped as text and combined on another node.
 --
+\i test/core_fixture.sql
 SET search_path = public, kpi;
 SET extra_float_digits = 0;
 

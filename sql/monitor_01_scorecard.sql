@@ -162,3 +162,9 @@ SELECT * FROM kpi.series('no_such_kpi', '1 week', '2026-02-02', '2026-02-16');
 SELECT * FROM kpi.series('mon_cac_on', '0 days', '2026-02-02', '2026-02-16');
 SELECT * FROM kpi.series('mon_cac_on', '1 week', '2026-02-16', '2026-02-02');
 SELECT count(*) FROM kpi.series('mon_cac_on', NULL, '2026-02-02', '2026-02-16');
+
+-- Cleanup: monitor_02_reviews sets up its own copy of the data.
+SET client_min_messages = warning;
+DELETE FROM kpi.definitions WHERE name LIKE 'mon\_%';
+DROP SCHEMA mon CASCADE;
+RESET client_min_messages;

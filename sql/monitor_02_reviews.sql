@@ -1,5 +1,6 @@
 -- Reviews, target adjustments, the stale audit finding and permissions, on
--- the KPIs monitor_01_scorecard set up (test/monitor_data.sql).  Cleans up.
+-- the KPIs of test/monitor_data.sql.  Cleans up.
+\i test/monitor_data.sql
 \set SHOW_CONTEXT never
 SET TimeZone = 'Europe/Berlin';
 SET DateStyle = 'ISO, YMD';

@@ -3,6 +3,7 @@
 -- be picked up by the install script, nor by any kpi function at run time.
 -- Runs last: it drops and re-creates the extension.
 --
+\i test/core_fixture.sql
 CREATE SCHEMA hostile;
 CREATE TABLE public.hostile_calls (operator text);
 CREATE FUNCTION hostile.text_eq(a text, b text) RETURNS boolean LANGUAGE plpgsql AS $$

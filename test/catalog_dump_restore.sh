@@ -114,4 +114,24 @@ if psql -X -q -d "$dst" -c "INSERT INTO kpi.definitions (name, metric) VALUES ('
 fi
 grep -q 'is not SMART' "$work/err.txt" || { echo "FAIL: unexpected error:"; cat "$work/err.txt"; exit 1; }
 
-echo "pg_dump/pg_restore kept the 3 definitions, their SMART report, values, verdict, review and target change."
+# kpi.export_catalog(): the catalog survives DROP EXTENSION and a fresh
+# install, through the exported script.
+psql_q -d "$src" -A -t -c 'SELECT kpi.export_catalog()' >"$work/catalog.sql"
+psql_q -d "$src" -c 'DROP EXTENSION kpi' -c 'CREATE EXTENSION kpi'
+[ "$(psql -X -A -t -d "$src" -c 'SELECT count(*) FROM kpi.definitions')" = 0 ] ||
+	{ echo "FAIL: DROP EXTENSION kpi left definitions behind"; exit 1; }
+psql_q -d "$src" -f "$work/catalog.sql" >/dev/null
+snapshot "$src" >"$work/exported.txt"
+if ! diff -u "$work/before.txt" "$work/exported.txt"; then
+	echo "FAIL: the definitions, reviews, target changes or verdicts differ after export_catalog and a fresh install"
+	exit 1
+fi
+[ "$(psql -X -A -t -d "$src" -c "SELECT review_id FROM kpi.record_review('cac_paid_search', 'After the export.')" | head -n 1)" = 2 ] ||
+	{ echo "FAIL: the review ids do not continue after loading the export"; exit 1; }
+# Loading it again, into a catalog that is not empty, is refused.
+if psql -X -q -v ON_ERROR_STOP=1 -d "$src" -f "$work/catalog.sql" 2>"$work/err.txt" >/dev/null; then
+	echo "FAIL: an exported catalog loaded over existing definitions"; exit 1
+fi
+grep -q 'kpi.definitions is not empty' "$work/err.txt" || { echo "FAIL: unexpected error:"; cat "$work/err.txt"; exit 1; }
+
+echo "pg_dump/pg_restore and export_catalog kept the 3 definitions, their SMART report, values, verdict, review and target change."

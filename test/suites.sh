@@ -1,44 +1,74 @@
 #!/usr/bin/env bash
 # The test suites, run inside a cluster that pg_virtualenv set up (PGHOST,
-# PGPORT, PGUSER and PGPASSWORD point at it).  Called by test/run_all.sh.
+# PGPORT, PGUSER and PGPASSWORD point at it).  Called by test/run_all.sh, or
+# by hand against any PostgreSQL 15 the libpq environment points at, with
+# kpi installed (make install).
+#
+# Each suite's output goes to results/suites/<suite>.log; a failing suite
+# prints its tail.  The summary (one line per suite) goes to $KPI_SUMMARY
+# when set, else to standard output: test/run_all.sh prints it last.  This
+# script exits 0 when the summary was written, so that pg_virtualenv does not
+# print the server log over it; run_all.sh sets the exit status.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+
+logs=results/suites
+rm -rf "$logs"
+mkdir -p "$logs"
+summary=${KPI_SUMMARY:-/dev/stdout}
+: >"$summary.tmp" 2>/dev/null || summary=/dev/stdout
 
 passed=0
 failed=0
-failures=()
+lines=()
 suite() {
 	local name=$1; shift
+	local log="$logs/$(echo "$name" | tr -c 'a-zA-Z0-9_.\n-' '_').log"
+	local start=$SECONDS
 	echo "=== $name"
-	if "$@"; then
+	if "$@" >"$log" 2>&1; then
 		passed=$((passed + 1))
+		lines+=("$(printf 'ok    %-55s %4d s' "$name" $((SECONDS - start)))")
 	else
 		failed=$((failed + 1))
-		failures+=("$name")
+		lines+=("$(printf 'FAIL  %-55s %4d s  (%s)' "$name" $((SECONDS - start)) "$log")")
+		echo "--- $name failed; the last 60 lines of $log:"
+		tail -n 60 "$log"
 	fi
 }
 
-show_diffs() {
-	[ -f "$1/regression.diffs" ] && head -n 200 "$1/regression.diffs"
-	return 1
+# pg_regress, printing the head of the differences when it fails.
+regress() {
+	local outdir=$1
+	mkdir -p "$outdir"
+	make -s installcheck EXTRA_REGRESS_OPTS="--outputdir=$outdir" || {
+		echo "regression differences ($outdir/regression.diffs):"
+		head -n 150 "$outdir/regression.diffs"
+		return 1
+	}
 }
 
 # Settings that make the planner choose parallel plans wherever it can, and
 # run even single-process plans through a worker (force_parallel_mode).
 parallel_options="-c force_parallel_mode=regress -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c min_parallel_index_scan_size=0 -c max_parallel_workers_per_gather=2"
 
-suite "pg_regress (serial)" \
-	bash -c 'make -s installcheck || { cat regression.diffs 2>/dev/null | head -n 200; exit 1; }'
-suite "pg_regress (forced parallel)" \
-	bash -c "mkdir -p results-parallel && PGOPTIONS='$parallel_options' make -s installcheck EXTRA_REGRESS_OPTS='--outputdir=results-parallel' || { head -n 200 results-parallel/regression.diffs; exit 1; }"
+suite "pg_regress (serial)" regress results/serial
+suite "pg_regress (forced parallel)" env PGOPTIONS="$parallel_options" bash -c "$(declare -f regress); regress results/parallel"
 
-dropdb --if-exists kpi_tap >/dev/null 2>&1
-createdb kpi_tap
-psql -X -q -d kpi_tap -c 'CREATE EXTENSION pgtap'
-suite "pgTAP (pg_prove)" pg_prove -d kpi_tap test/pgtap/*.sql
+pgtap() {
+	dropdb --if-exists kpi_tap >/dev/null 2>&1
+	createdb kpi_tap && psql -X -q -d kpi_tap -c 'CREATE EXTENSION pgtap' &&
+		pg_prove -d kpi_tap test/pgtap/*.sql
+	local status=$?
+	dropdb --if-exists kpi_tap >/dev/null 2>&1
+	return $status
+}
+suite "pgTAP (pg_prove)" pgtap
 suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
 suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
+suite "doc/reference.md is current" bash test/reference.sh
+suite "README.md examples run" bash test/readme_examples.sh
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue
@@ -46,13 +76,19 @@ for client in test/clients/*.sh; do
 done
 
 suite "PGXN META.json and make dist" bash test/dist.sh
-# Last: it installs the Debian package over the files of `make install` (then
-# puts them back), so every suite above has run on the make-installed build.
+# Last but the log check: it installs the Debian package over the files of
+# `make install` (then puts them back), so every suite above has run on the
+# make-installed build.
 suite "Debian package" bash test/package.sh
 
-echo
-echo "suites: $passed passed, $failed failed"
-if [ "$failed" -gt 0 ]; then
-	printf 'failed: %s\n' "${failures[@]}"
-	exit 1
+# A crash anywhere above shows in the server log, whatever the suites said.
+server_log=$(ls "${PG_CLUSTER_CONF_ROOT:-/nonexistent}"/../log/*.log 2>/dev/null | head -n 1)
+if [ -n "$server_log" ]; then
+	cp "$server_log" "$logs/server.log"
+	suite "server log: no crash, no PANIC" bash -c "! grep -E 'terminated by signal|PANIC|server process .* was terminated' '$logs/server.log'"
 fi
+
+{
+	printf '%s\n' "${lines[@]}"
+	echo "suites: $passed passed, $failed failed"
+} >"$summary"

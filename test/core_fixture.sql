@@ -1,7 +1,15 @@
 --
--- Shared fixtures for the core tests: a deterministic marketing table and a
--- helper that reports the SQLSTATE of a failing statement.
+-- Shared fixtures of the core tests, included by each of them with
+-- \i test/core_fixture.sql so that any test runs alone: a deterministic
+-- marketing table and helpers that report the SQLSTATE of a failing
+-- statement and compare floats.  Not echoed into the test output.
 --
+\set ECHO none
+-- Idempotent: the tests of one run share a database.
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS public.marketing;
+DROP FUNCTION IF EXISTS public.sqlstate_of(text), public.close_enough(float8, float8), public.moments_close(kpi.ratio, kpi.ratio);
+RESET client_min_messages;
 SET search_path = public, kpi;
 SET extra_float_digits = 0;
 
@@ -54,3 +62,4 @@ UPDATE marketing SET won = NULL WHERE id % 83 = 0;
 ANALYZE marketing;
 
 SELECT count(*), count(spend), count(customers), count(won) FROM marketing;
+\set ECHO all

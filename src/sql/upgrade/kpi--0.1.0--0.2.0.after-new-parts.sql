@@ -1,0 +1,43 @@
+
+/* kpi 0.1.0 -> 0.2.0 -- changes that use objects new in 0.2.0 (after the new parts) */
+
+------------------------------------------------------------------------------
+-- Errors that teach (issue 7): the closed sets and the KPI name are checked
+-- by kpi.must_be_one_of() and kpi.must_be_identifier() (16_input_checks.sql),
+-- and an unknown KPI name suggests the closest one.
+------------------------------------------------------------------------------
+
+-- The new domain constraints allow exactly the values the old ones did, which
+-- every stored row already passed.  PostgreSQL cannot validate a domain that
+-- a function signature reaches through a row type (kpi.definitions), so they
+-- are added NOT VALID and then marked validated, as the old ones were.
+ALTER DOMAIN kpi.metric DROP CONSTRAINT metric_known;
+ALTER DOMAIN kpi.metric ADD CONSTRAINT metric_known CHECK (kpi.must_be_one_of(VALUE, 'metric',
+		'{conversion_rate,cac,romi,roas,ratio,sum,count,average}')) NOT VALID;
+ALTER DOMAIN kpi.direction DROP CONSTRAINT direction_known;
+ALTER DOMAIN kpi.direction ADD CONSTRAINT direction_known CHECK (kpi.must_be_one_of(VALUE, 'direction', '{higher_is_better,lower_is_better}')) NOT VALID;
+ALTER DOMAIN kpi.stage DROP CONSTRAINT stage_known;
+ALTER DOMAIN kpi.stage ADD CONSTRAINT stage_known CHECK (kpi.must_be_one_of(VALUE, 'stage', '{lead,opportunity,customer,revenue}')) NOT VALID;
+UPDATE pg_catalog.pg_constraint SET convalidated = true
+WHERE contypid IN ('kpi.metric'::pg_catalog.regtype, 'kpi.direction'::pg_catalog.regtype, 'kpi.stage'::pg_catalog.regtype)
+  AND conname IN ('metric_known', 'direction_known', 'stage_known');
+ALTER TABLE kpi.definitions DROP CONSTRAINT name_is_identifier,
+	ADD CONSTRAINT name_is_identifier CHECK (kpi.must_be_identifier(name, 'KPI name'));
+
+CREATE OR REPLACE FUNCTION kpi.raise_unknown_kpi(kpi_name text) RETURNS void
+	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	closest text;
+BEGIN
+	-- The closest name the caller may see, as the likely intended one.
+	IF pg_catalog.has_table_privilege('kpi.definitions', 'SELECT') THEN
+		closest := kpi.closest_name(kpi_name, ARRAY(SELECT d.name FROM kpi.definitions AS d));
+	END IF;
+	RAISE EXCEPTION 'KPI "%" does not exist', kpi_name
+		USING ERRCODE = 'undefined_object',
+			  HINT = COALESCE('Did you mean "' || closest || '"?',
+							  'The KPIs are the rows of kpi.definitions.');
+END
+$$;
