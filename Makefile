@@ -50,3 +50,11 @@ kpi--0.1.0--0.2.0.sql: src/sql/upgrade/kpi--0.1.0--0.2.0.sql $(UPGRADE_0_2_0_NEW
 # Every object depends on every header: a changed struct must never meet a
 # stale object file (PGXS has no automatic dependency tracking).
 $(OBJS): $(wildcard src/*.h)
+
+# The PGXN release archive kpi-$(EXTVERSION).zip: every committed file of HEAD
+# (less those marked export-ignore in .gitattributes) under kpi-$(EXTVERSION)/,
+# META.json included.  `make dist DIST=/elsewhere/kpi.zip` writes it elsewhere.
+DIST = $(EXTENSION)-$(EXTVERSION).zip
+dist:
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ -o $(DIST) HEAD
+.PHONY: dist

@@ -12,6 +12,11 @@ packages=(
 	libpostgresql-jdbc-java  # the JDBC driver Metabase uses
 	openjdk-17-jdk-headless # to compile and run the JDBC client test
 	python3-psycopg2         # the driver Superset uses
+	git                      # test/package.sh copies the tree, make dist archives HEAD
+	python3                  # test/pgxn_meta.py, test/dist.sh
+	debhelper                # test/package.sh: dpkg-buildpackage (dpkg-dev), dh
+	postgresql-server-dev-all  # test/package.sh: pg_buildext, dh --with pgxs_loop
+	lintian                  # test/package.sh
 )
 
 missing=()

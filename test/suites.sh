@@ -75,6 +75,12 @@ for client in test/clients/*.sh; do
 	suite "client $(basename "$client" .sh)" bash "$client"
 done
 
+suite "PGXN META.json and make dist" bash test/dist.sh
+# Last but the log check: it installs the Debian package over the files of
+# `make install` (then puts them back), so every suite above has run on the
+# make-installed build.
+suite "Debian package" bash test/package.sh
+
 # A crash anywhere above shows in the server log, whatever the suites said.
 server_log=$(ls "${PG_CLUSTER_CONF_ROOT:-/nonexistent}"/../log/*.log 2>/dev/null | head -n 1)
 if [ -n "$server_log" ]; then
