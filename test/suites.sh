@@ -39,6 +39,7 @@ psql -X -q -d kpi_tap -c 'CREATE EXTENSION pgtap'
 suite "pgTAP (pg_prove)" pg_prove -d kpi_tap test/pgtap/*.sql
 suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
 suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
+suite "Citus calling convention, without Citus" bash test/citus_convention.sh
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue
