@@ -126,9 +126,8 @@ moving_step(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		/* an empty state, never NULL: the window executor rejects a NULL moving state */
+		PG_RETURN_POINTER(moving_state(fcinfo, track_moments));
 	}
 	window_context(fcinfo);
 	state = moving_state(fcinfo, track_moments);
@@ -177,15 +176,8 @@ DEFINE_MOVING_STEPS_FOR(float8, INPUT_FLOAT8)
 static Datum
 legacy_moving_step(FunctionCallInfo fcinfo, bool track_moments, int sign)
 {
-	const InputTypes *types;
+	const InputTypes *types = input_types(fcinfo);
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
-	types = input_types(fcinfo);
 	return moving_step(fcinfo, types->num, types->den, track_moments, sign);
 }
 
@@ -226,9 +218,8 @@ moving_step_bool(FunctionCallInfo fcinfo, int sign)
 
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		/* an empty state, never NULL: the window executor rejects a NULL moving state */
+		PG_RETURN_POINTER(moving_state(fcinfo, false));
 	}
 	state = moving_state(fcinfo, false);
 	if (PG_GETARG_BOOL(1))
@@ -278,9 +269,8 @@ moving_rollup_step(FunctionCallInfo fcinfo, int sign)
 
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		/* an empty state, never NULL: the window executor rejects a NULL moving state */
+		PG_RETURN_POINTER(moving_state(fcinfo, true));
 	}
 	state = moving_state(fcinfo, true);
 	term = PG_GETARG_RATIO_P(1);
