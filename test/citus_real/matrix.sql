@@ -10,6 +10,7 @@
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
+DELETE FROM kpi.definitions WHERE name = 'citus_cac';
 DROP TABLE IF EXISTS facts, facts_local, daily, daily_back CASCADE;
 DROP SCHEMA IF EXISTS matrix CASCADE;
 CREATE SCHEMA matrix;
@@ -199,30 +200,31 @@ $$;
 CREATE TABLE daily (account_id int, day date, summary kpi.ratio, PRIMARY KEY (account_id, day));
 SELECT create_distributed_table('daily', 'account_id', colocate_with => 'facts') AS distributed \gset
 INSERT INTO daily SELECT account_id, day, kpi.ratio_agg(xn, yi) FROM facts GROUP BY account_id, day;
-SELECT count(*) AS daily_rows,
-	   regexp_replace((SELECT kpi.rollup(summary) FROM daily)::text, ', sxx=.*$', '') =
-		   regexp_replace((SELECT kpi.ratio_agg(xn, yi) FROM facts_local)::text, ', sxx=.*$', '')
-		   AS count_and_sums_text_equal,
-	   kpi.numerator(kpi.rollup(summary)) = (SELECT sum(xn) FILTER (WHERE yi IS NOT NULL) FROM facts_local) AS numerator_exact,
-	   kpi.denominator(kpi.rollup(summary)) = (SELECT sum(yi) FILTER (WHERE xn IS NOT NULL) FROM facts_local) AS denominator_exact
-FROM daily;
+SELECT count(*) AS daily_rows, kpi.rollup(summary)::text AS rollup_text FROM daily \gset
+SELECT :'daily_rows' AS daily_rows,
+	   regexp_replace(:'rollup_text', ', sxx=.*$', '') =
+		   regexp_replace(kpi.ratio_agg(xn, yi)::text, ', sxx=.*$', '') AS count_and_sums_text_equal,
+	   kpi.numerator(:'rollup_text') = sum(xn) FILTER (WHERE yi IS NOT NULL) AS numerator_exact,
+	   kpi.denominator(:'rollup_text') = sum(yi) FILTER (WHERE xn IS NOT NULL) AS denominator_exact,
+	   matrix.same(:'rollup_text', kpi.ratio_agg(xn, yi)::text, false) AS moments_to_rounding
+FROM facts_local;
 CREATE TABLE daily_back (LIKE daily);
 SELECT create_distributed_table('daily_back', 'account_id', colocate_with => 'facts') AS distributed \gset
 \copy daily TO '/tmp/kpi_citus_daily.txt'
 \copy daily_back FROM '/tmp/kpi_citus_daily.txt'
 SELECT 'COPY text' AS format, count(*) AS rows,
-	   count(*) FILTER (WHERE d.summary = b.summary AND d.summary::text = b.summary::text) AS equal
+	   count(*) FILTER (WHERE d.summary OPERATOR(kpi.=) b.summary AND d.summary::text = b.summary::text) AS equal
 FROM daily AS d JOIN daily_back AS b USING (account_id, day);
 TRUNCATE daily_back;
 \copy daily TO '/tmp/kpi_citus_daily.bin' WITH (FORMAT binary)
 \copy daily_back FROM '/tmp/kpi_citus_daily.bin' WITH (FORMAT binary)
 SELECT 'COPY binary' AS format, count(*) AS rows,
-	   count(*) FILTER (WHERE d.summary = b.summary AND d.summary::text = b.summary::text) AS equal
+	   count(*) FILTER (WHERE d.summary OPERATOR(kpi.=) b.summary AND d.summary::text = b.summary::text) AS equal
 FROM daily AS d JOIN daily_back AS b USING (account_id, day);
 -- The monthly rollup of the daily table, grouped by account (pushed down) and overall (split).
 SELECT count(*) AS accounts,
 	   count(*) FILTER (WHERE matrix.same(d.m::text, l.m::text, false)) AS equal_to_single_node,
-	   count(*) FILTER (WHERE d.m = l.m) AS "= true"
+	   count(*) FILTER (WHERE d.m OPERATOR(kpi.=) l.m) AS "= true"
 FROM (SELECT account_id, kpi.rollup(summary) AS m FROM daily GROUP BY account_id) AS d
 JOIN (SELECT account_id, kpi.ratio_agg(xn, yi) AS m FROM facts_local GROUP BY account_id) AS l USING (account_id);
 
@@ -246,10 +248,10 @@ BEGIN
 	END;
 	FOREACH c IN ARRAY ARRAY[
 		$q$SELECT kpi.measure('citus_cac', '2026-01-01', '2026-02-01')::text$q$,
-		$q$SELECT count(*)::text FROM kpi.measure_series('citus_cac', '2026-01-01', '2026-03-01', '1 week')$q$,
-		$q$SELECT count(*)::text FROM kpi.series('citus_cac')$q$,
+		$q$SELECT count(*)::text FROM kpi.measure_series('citus_cac', '1 week', '2026-01-01', '2026-03-01')$q$,
+		$q$SELECT count(*)::text FROM kpi.series('citus_cac', '1 week', '2026-01-01', '2026-03-01')$q$,
 		$q$SELECT count(*)::text FROM kpi.smart_check('citus_cac')$q$,
-		$q$SELECT count(*)::text FROM kpi.scorecard$q$,
+		$q$SELECT string_agg(name || '=' || coalesce(current::text, 'NULL'), ', ') FROM kpi.scorecard$q$,
 		$q$SELECT count(*)::text FROM kpi.audit()$q$]
 	LOOP
 		BEGIN
@@ -262,3 +264,5 @@ BEGIN
 END
 $$;
 SELECT * FROM matrix.catalog_status;
+SELECT kpi.cac(xn, yi) AS single_node_january_cac
+FROM facts_local WHERE day >= '2026-01-01' AND day < '2026-02-01';
