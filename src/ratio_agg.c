@@ -221,6 +221,11 @@ kpi_ratio_combine(PG_FUNCTION_ARGS)
 	{
 		state = new_state(fcinfo, true);
 		memcpy(state, PG_GETARG_RATIO_P(1), sizeof(Ratio));
+		/* a pair typed in as text, or stored by 0.1.0, may not be normalised */
+		if (state->num.kind == SUM_FLOAT)
+			state->num.v.fp = compensated_normalised(&state->num.v.fp);
+		if (state->den.kind == SUM_FLOAT)
+			state->den.v.fp = compensated_normalised(&state->den.v.fp);
 	}
 	else
 		ratio_merge(state, PG_GETARG_RATIO_P(1));
