@@ -131,6 +131,15 @@ SELECT kpi.cac(x, 1) AS numeric_infinity FROM (VALUES ('Infinity'::numeric), (1)
 SELECT sqlstate_of($$SELECT kpi.cac(x, 1) FROM (VALUES (1e308::float8), (1e308)) v(x)$$) AS kpi_overflow,
 	   sqlstate_of($$SELECT sum(x) FROM (VALUES (1e308::float8), (1e308)) v(x)$$) AS plain_overflow;
 
--- Calling a support function outside an aggregate is an error, not a crash.
-SELECT sqlstate_of($$SELECT kpi.ratio_accum(NULL::kpi.ratio, 1, 2)$$);
-SELECT sqlstate_of($$SELECT kpi.ratio_combine(NULL, '(n=1, num=1, den=1)')$$);
+-- A support function called directly, outside any aggregate (as any fmgr
+-- caller may), gives the same answer and never modifies its argument: the
+-- state s is the same before and after, and each call adds one step to it.
+SELECT s::text AS state,
+	   kpi.ratio_accum(s, 2, 3)::text AS accum,
+	   kpi.ratio_summary_accum(s, 2, 3)::text AS summary_accum,
+	   kpi.ratio_accum_bool(s, true)::text AS accum_bool,
+	   kpi.ratio_combine(s, s)::text AS combine,
+	   s::text AS state_after,
+	   kpi.ratio_accum(NULL::kpi.ratio, 1, 2)::text AS accum_from_null,
+	   kpi.ratio_combine(NULL, s) = s AS combine_from_null
+FROM (SELECT '(n=1, num=1, den=1)'::kpi.ratio AS s) t;

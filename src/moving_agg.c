@@ -111,55 +111,102 @@ moving_apply(MovingRatio *state, const KpiInput *x, const KpiInput *y, int sign)
 	}
 }
 
-static Datum
-moving_step(FunctionCallInfo fcinfo, bool track_moments, int sign)
+/*
+ * One moving step for arguments of the given types.  Always inlined, so
+ * that each caller with constant types is a specialised function: the types
+ * come from the C symbol bound to the SQL signature, never from fn_expr.
+ */
+static pg_attribute_always_inline Datum
+moving_step(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
+			bool track_moments, int sign)
 {
-	const InputTypes *types;
 	MovingRatio *state;
 	KpiInput	x;
 	KpiInput	y;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		/* an empty state, never NULL: the window executor rejects a NULL moving state */
+		PG_RETURN_POINTER(moving_state(fcinfo, track_moments));
 	}
 	window_context(fcinfo);
-	types = input_types(fcinfo);
 	state = moving_state(fcinfo, track_moments);
-	decode_input(PG_GETARG_DATUM(1), types->num, &x, track_moments);
-	decode_input(PG_GETARG_DATUM(2), types->den, &y, track_moments);
+	decode_input(PG_GETARG_DATUM(1), num_type, &x, track_moments);
+	decode_input(PG_GETARG_DATUM(2), den_type, &y, track_moments);
 	moving_apply(state, &x, &y, sign);
 	PG_RETURN_POINTER(state);
 }
 
-/* Moving transition of the double-valued ratio KPIs. */
+/*
+ * The moving transitions and inverses, one per argument type pair:
+ * kpi_ratio_moving_accum_int4_numeric, kpi_ratio_summary_moving_retract_
+ * float8_int8 and so on.  The summary_ variants (ratio_agg) keep moments.
+ */
+#define DEFINE_MOVING_STEP(prefix, x_name, x_type, y_name, y_type, moments, sign) \
+PG_FUNCTION_INFO_V1(prefix##_##x_name##_##y_name); \
+Datum prefix##_##x_name##_##y_name(PG_FUNCTION_ARGS); \
+Datum \
+prefix##_##x_name##_##y_name(PG_FUNCTION_ARGS) \
+{ \
+	return moving_step(fcinfo, x_type, y_type, moments, sign); \
+}
+
+#define DEFINE_MOVING_STEPS_FOR_PAIR(x_name, x_type, y_name, y_type) \
+	DEFINE_MOVING_STEP(kpi_ratio_moving_accum, x_name, x_type, y_name, y_type, false, 1) \
+	DEFINE_MOVING_STEP(kpi_ratio_moving_retract, x_name, x_type, y_name, y_type, false, -1) \
+	DEFINE_MOVING_STEP(kpi_ratio_summary_moving_accum, x_name, x_type, y_name, y_type, true, 1) \
+	DEFINE_MOVING_STEP(kpi_ratio_summary_moving_retract, x_name, x_type, y_name, y_type, true, -1)
+
+#define DEFINE_MOVING_STEPS_FOR(x_name, x_type) \
+	DEFINE_MOVING_STEPS_FOR_PAIR(x_name, x_type, int4, INPUT_INT4) \
+	DEFINE_MOVING_STEPS_FOR_PAIR(x_name, x_type, int8, INPUT_INT8) \
+	DEFINE_MOVING_STEPS_FOR_PAIR(x_name, x_type, numeric, INPUT_NUMERIC) \
+	DEFINE_MOVING_STEPS_FOR_PAIR(x_name, x_type, float8, INPUT_FLOAT8)
+
+DEFINE_MOVING_STEPS_FOR(int4, INPUT_INT4)
+DEFINE_MOVING_STEPS_FOR(int8, INPUT_INT8)
+DEFINE_MOVING_STEPS_FOR(numeric, INPUT_NUMERIC)
+DEFINE_MOVING_STEPS_FOR(float8, INPUT_FLOAT8)
+
+/*
+ * The 0.1.0 moving transitions below serve all sixteen signatures and read
+ * the argument types from fn_expr.  Only an installation still at 0.1.0
+ * binds them; they stay exported so it works until ALTER EXTENSION UPDATE.
+ */
+static Datum
+legacy_moving_step(FunctionCallInfo fcinfo, bool track_moments, int sign)
+{
+	const InputTypes *types = input_types(fcinfo);
+
+	return moving_step(fcinfo, types->num, types->den, track_moments, sign);
+}
+
+/* 0.1.0 moving transition of the double-valued ratio KPIs. */
 Datum
 kpi_ratio_moving_accum(PG_FUNCTION_ARGS)
 {
-	return moving_step(fcinfo, false, 1);
+	return legacy_moving_step(fcinfo, false, 1);
 }
 
-/* Inverse moving transition: the pair leaves the frame, exactly. */
+/* 0.1.0 inverse moving transition: the pair leaves the frame, exactly. */
 Datum
 kpi_ratio_moving_retract(PG_FUNCTION_ARGS)
 {
-	return moving_step(fcinfo, false, -1);
+	return legacy_moving_step(fcinfo, false, -1);
 }
 
-/* Moving transition of ratio_agg, which also keeps the moments. */
+/* 0.1.0 moving transition of ratio_agg, which also keeps the moments. */
 Datum
 kpi_ratio_summary_moving_accum(PG_FUNCTION_ARGS)
 {
-	return moving_step(fcinfo, true, 1);
+	return legacy_moving_step(fcinfo, true, 1);
 }
 
-/* Inverse moving transition of ratio_agg. */
+/* 0.1.0 inverse moving transition of ratio_agg. */
 Datum
 kpi_ratio_summary_moving_retract(PG_FUNCTION_ARGS)
 {
-	return moving_step(fcinfo, true, -1);
+	return legacy_moving_step(fcinfo, true, -1);
 }
 
 static Datum
@@ -171,9 +218,8 @@ moving_step_bool(FunctionCallInfo fcinfo, int sign)
 
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		/* an empty state, never NULL: the window executor rejects a NULL moving state */
+		PG_RETURN_POINTER(moving_state(fcinfo, false));
 	}
 	state = moving_state(fcinfo, false);
 	if (PG_GETARG_BOOL(1))
@@ -223,9 +269,8 @@ moving_rollup_step(FunctionCallInfo fcinfo, int sign)
 
 	if (PG_ARGISNULL(1))
 	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+		/* an empty state, never NULL: the window executor rejects a NULL moving state */
+		PG_RETURN_POINTER(moving_state(fcinfo, true));
 	}
 	state = moving_state(fcinfo, true);
 	term = PG_GETARG_RATIO_P(1);

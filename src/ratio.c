@@ -287,7 +287,13 @@ ratio_sum_equal(const RatioSum *a, const RatioSum *b)
 		return false;
 	if (a->kind == SUM_DECIMAL)
 		return decimal_compare(a->v.decimal, a->scale, b->v.decimal, b->scale) == 0;
-	return float8_same(a->v.fp.hi, b->v.fp.hi) && float8_same(a->v.fp.lo, b->v.fp.lo);
+	{
+		/* the same number, even if one pair predates normalisation */
+		CompensatedSum na = compensated_normalised(&a->v.fp);
+		CompensatedSum nb = compensated_normalised(&b->v.fp);
+
+		return float8_same(na.hi, nb.hi) && float8_same(na.lo, nb.lo);
+	}
 }
 
 /*

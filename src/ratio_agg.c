@@ -9,6 +9,12 @@
  * serialize/deserialize functions.  The state is allocated once in the
  * aggregate memory context and updated in place, so the per-row cost is a
  * decode and a few integer adds, with no allocation.
+ *
+ * No function here looks at fn_expr (get_fn_expr_argtype and friends):
+ * Citus's worker_partial_agg and coord_combine_agg call the transition and
+ * combine functions through a bare fmgr_info, where fn_expr is NULL.  So
+ * there is one C symbol per SQL signature, each compiled for its argument
+ * types.
  */
 #include "postgres.h"
 
@@ -21,19 +27,34 @@ PG_FUNCTION_INFO_V1(kpi_ratio_accum_bool);
 PG_FUNCTION_INFO_V1(kpi_ratio_combine);
 
 /*
- * Every transition and combine function updates its state in place, which
- * is only safe when the executor calls it as an aggregate.
+ * The state a transition or combine function may update, or NULL when the
+ * state argument is NULL and the caller should start a new one.
+ *
+ * Called as an aggregate (by the executor, or by an fmgr caller such as
+ * Citus's worker_partial_agg, which passes its own aggregate call context
+ * on), the state lives in the aggregate context and is updated in place:
+ * no copy per row.  Called any other way, e.g. a plain SQL call of the
+ * support function, the argument must not be modified, so the update goes
+ * to a copy in the current memory context.
  */
-static inline void
-check_aggregate_call(FunctionCallInfo fcinfo, const char *caller)
+static inline Ratio *
+writable_state(FunctionCallInfo fcinfo)
 {
-	if (unlikely(!CALLED_AS_AGGREGATE(fcinfo)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s can only be called as part of an aggregate", caller)));
+	Ratio	   *copy;
+
+	if (PG_ARGISNULL(0))
+		return NULL;
+	if (likely(CALLED_AS_AGGREGATE(fcinfo)))
+		return PG_GETARG_RATIO_P(0);
+	copy = palloc(sizeof(Ratio));
+	memcpy(copy, PG_GETARG_RATIO_P(0), sizeof(Ratio));
+	return copy;
 }
 
-/* A new state in the aggregate's memory context, which outlives the row. */
+/*
+ * A new state: in the aggregate's memory context, which outlives the row,
+ * when called as an aggregate; else in the current context.
+ */
 static Ratio *
 new_state(FunctionCallInfo fcinfo, bool with_moments)
 {
@@ -41,7 +62,7 @@ new_state(FunctionCallInfo fcinfo, bool with_moments)
 	Ratio	   *state;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		elog(ERROR, "kpi aggregate state requested outside an aggregate");
+		aggcontext = CurrentMemoryContext;
 	state = MemoryContextAlloc(aggcontext, sizeof(Ratio));
 	ratio_init(state, with_moments);
 	return state;
@@ -54,13 +75,12 @@ new_state(FunctionCallInfo fcinfo, bool with_moments)
  */
 static pg_attribute_always_inline Datum
 accumulate_pair(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
-				bool with_moments, const char *caller)
+				bool with_moments)
 {
-	Ratio	   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_RATIO_P(0);
+	Ratio	   *state = writable_state(fcinfo);
 	KpiInput	x;
 	KpiInput	y;
 
-	check_aggregate_call(fcinfo, caller);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
 		if (state == NULL)
@@ -80,6 +100,7 @@ accumulate_pair(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
  * Transitions of the double-valued ratio KPIs (cac, romi, roas,
  * conversion_rate), one per argument type pair: kpi_ratio_accum_int4_numeric
  * and so on.  These are the functions that run ten million times a query.
+ * The moments are not kept.
  */
 #define DEFINE_RATIO_ACCUM(x_name, x_type, y_name, y_type) \
 PG_FUNCTION_INFO_V1(kpi_ratio_accum_##x_name##_##y_name); \
@@ -87,41 +108,60 @@ Datum kpi_ratio_accum_##x_name##_##y_name(PG_FUNCTION_ARGS); \
 Datum \
 kpi_ratio_accum_##x_name##_##y_name(PG_FUNCTION_ARGS) \
 { \
-	return accumulate_pair(fcinfo, x_type, y_type, false, "kpi.ratio_accum"); \
+	return accumulate_pair(fcinfo, x_type, y_type, false); \
 }
 
-#define DEFINE_RATIO_ACCUMS_FOR(x_name, x_type) \
-	DEFINE_RATIO_ACCUM(x_name, x_type, int4, INPUT_INT4) \
-	DEFINE_RATIO_ACCUM(x_name, x_type, int8, INPUT_INT8) \
-	DEFINE_RATIO_ACCUM(x_name, x_type, numeric, INPUT_NUMERIC) \
-	DEFINE_RATIO_ACCUM(x_name, x_type, float8, INPUT_FLOAT8)
+/*
+ * Transitions of kpi.ratio_agg, whose summary also carries the moments, one
+ * per argument type pair: kpi_ratio_summary_accum_int4_numeric and so on.
+ */
+#define DEFINE_RATIO_SUMMARY_ACCUM(x_name, x_type, y_name, y_type) \
+PG_FUNCTION_INFO_V1(kpi_ratio_summary_accum_##x_name##_##y_name); \
+Datum kpi_ratio_summary_accum_##x_name##_##y_name(PG_FUNCTION_ARGS); \
+Datum \
+kpi_ratio_summary_accum_##x_name##_##y_name(PG_FUNCTION_ARGS) \
+{ \
+	return accumulate_pair(fcinfo, x_type, y_type, true); \
+}
 
-DEFINE_RATIO_ACCUMS_FOR(int4, INPUT_INT4)
-DEFINE_RATIO_ACCUMS_FOR(int8, INPUT_INT8)
-DEFINE_RATIO_ACCUMS_FOR(numeric, INPUT_NUMERIC)
-DEFINE_RATIO_ACCUMS_FOR(float8, INPUT_FLOAT8)
+#define DEFINE_ACCUMS_FOR_PAIR(x_name, x_type, y_name, y_type) \
+	DEFINE_RATIO_ACCUM(x_name, x_type, y_name, y_type) \
+	DEFINE_RATIO_SUMMARY_ACCUM(x_name, x_type, y_name, y_type)
+
+#define DEFINE_ACCUMS_FOR(x_name, x_type) \
+	DEFINE_ACCUMS_FOR_PAIR(x_name, x_type, int4, INPUT_INT4) \
+	DEFINE_ACCUMS_FOR_PAIR(x_name, x_type, int8, INPUT_INT8) \
+	DEFINE_ACCUMS_FOR_PAIR(x_name, x_type, numeric, INPUT_NUMERIC) \
+	DEFINE_ACCUMS_FOR_PAIR(x_name, x_type, float8, INPUT_FLOAT8)
+
+DEFINE_ACCUMS_FOR(int4, INPUT_INT4)
+DEFINE_ACCUMS_FOR(int8, INPUT_INT8)
+DEFINE_ACCUMS_FOR(numeric, INPUT_NUMERIC)
+DEFINE_ACCUMS_FOR(float8, INPUT_FLOAT8)
 
 /*
- * Transition of kpi.ratio_agg, whose summary also carries the moments.  It
- * is not specialised: the argument types are looked up once per query.
+ * The 0.1.0 transition of kpi.ratio_agg, one symbol for all sixteen
+ * signatures, which reads its argument types from fn_expr.  Only an
+ * installation still at 0.1.0 calls it (ALTER EXTENSION kpi UPDATE binds the
+ * specialised symbols above); it stays exported so that such an
+ * installation keeps working with this library until it is updated.
  */
 Datum
 kpi_ratio_summary_accum(PG_FUNCTION_ARGS)
 {
 	const InputTypes *types = input_types(fcinfo);
 
-	return accumulate_pair(fcinfo, types->num, types->den, true, "kpi.ratio_summary_accum");
+	return accumulate_pair(fcinfo, types->num, types->den, true);
 }
 
 /* Transition for conversion_rate(boolean): numerator true rows, denominator non-NULL rows. */
 Datum
 kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 {
-	Ratio	   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_RATIO_P(0);
+	Ratio	   *state = writable_state(fcinfo);
 	KpiInput	x = {false, 0.0, 0, 0};
 	KpiInput	y = {false, 1.0, 1, 0};
 
-	check_aggregate_call(fcinfo, "kpi.ratio_accum_bool");
 	if (PG_ARGISNULL(1))
 	{
 		if (state == NULL)
@@ -130,14 +170,16 @@ kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * Fast path.  This state is only ever built here (and by combining such
-	 * states), so both sums are exact integers at scale 0 bounded by n: the
-	 * general ratio_accumulate() would do exactly these adds.
+	 * Fast path.  A state with exact sums at scale 0 (the only kind this
+	 * function and the combine of its states build) takes the booleans as
+	 * integer adds: the general ratio_accumulate() would do exactly these.
 	 */
-	if (likely(state != NULL))
+	if (likely(state != NULL &&
+			   state->num.kind == SUM_DECIMAL && state->num.scale == 0 &&
+			   state->den.kind == SUM_DECIMAL && state->den.scale == 0 &&
+			   state->num.v.decimal < PG_INT64_MAX &&
+			   state->den.v.decimal < PG_INT64_MAX))
 	{
-		Assert(state->num.kind == SUM_DECIMAL && state->num.scale == 0);
-		Assert(state->den.kind == SUM_DECIMAL && state->den.scale == 0);
 		if (unlikely(state->n == PG_INT64_MAX))
 			ratio_count_overflow_error();
 		state->n++;
@@ -167,9 +209,8 @@ kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 Datum
 kpi_ratio_combine(PG_FUNCTION_ARGS)
 {
-	Ratio	   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_RATIO_P(0);
+	Ratio	   *state = writable_state(fcinfo);
 
-	check_aggregate_call(fcinfo, "kpi.ratio_combine");
 	if (PG_ARGISNULL(1))
 	{
 		if (state == NULL)
@@ -180,6 +221,11 @@ kpi_ratio_combine(PG_FUNCTION_ARGS)
 	{
 		state = new_state(fcinfo, true);
 		memcpy(state, PG_GETARG_RATIO_P(1), sizeof(Ratio));
+		/* a pair typed in as text, or stored by 0.1.0, may not be normalised */
+		if (state->num.kind == SUM_FLOAT)
+			state->num.v.fp = compensated_normalised(&state->num.v.fp);
+		if (state->den.kind == SUM_FLOAT)
+			state->den.v.fp = compensated_normalised(&state->den.v.fp);
 	}
 	else
 		ratio_merge(state, PG_GETARG_RATIO_P(1));

@@ -69,6 +69,7 @@ suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
 suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 suite "doc/reference.md is current" bash test/reference.sh
 suite "README.md examples run" bash test/readme_examples.sh
+suite "Citus calling convention, without Citus" bash test/citus_convention.sh
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue

@@ -192,13 +192,14 @@ COMMENT ON AGGREGATE kpi.conversion_rate(boolean) IS
  * The two-argument aggregates, for every combination of integer, bigint,
  * numeric and double precision, so that e.g. kpi.cac(numeric_spend,
  * integer_customers) resolves without casts and without a per-row cast to a
- * common type.  One C transition function serves all combinations: it reads
- * its argument types once per query.
+ * common type.  Each signature has its own C function, compiled for its
+ * argument types (kpi_ratio_accum_numeric_int4 ...): none reads its types
+ * from fn_expr, which Citus's worker_partial_agg does not set.
  */
 DO $create_aggregates$
 DECLARE
 	arg_types CONSTANT text[] := ARRAY['integer', 'bigint', 'numeric', 'double precision'];
-	-- the C transition functions are specialised per type pair
+	-- every C transition function is specialised per type pair
 	c_names CONSTANT text[] := ARRAY['int4', 'int8', 'numeric', 'float8'];
 	x text;
 	y text;
@@ -213,15 +214,15 @@ BEGIN
 				SELECT * FROM (VALUES
 					('ratio_accum', 'kpi.ratio', 'kpi_ratio_accum_' || c_names[i] || '_' || c_names[j],
 					 'Aggregate support: adds one (numerator, denominator) pair to a kpi.ratio state; NULL pairs are skipped; moments are not kept.'),
-					('ratio_summary_accum', 'kpi.ratio', 'kpi_ratio_summary_accum',
+					('ratio_summary_accum', 'kpi.ratio', 'kpi_ratio_summary_accum_' || c_names[i] || '_' || c_names[j],
 					 'Aggregate support: transition of ratio_agg; like ratio_accum, and also keeps the moments.'),
-					('ratio_moving_accum', 'internal', 'kpi_ratio_moving_accum',
+					('ratio_moving_accum', 'internal', 'kpi_ratio_moving_accum_' || c_names[i] || '_' || c_names[j],
 					 'Aggregate support: moving (window) transition of the ratio KPIs, with exact sums.'),
-					('ratio_moving_retract', 'internal', 'kpi_ratio_moving_retract',
+					('ratio_moving_retract', 'internal', 'kpi_ratio_moving_retract_' || c_names[i] || '_' || c_names[j],
 					 'Aggregate support: exact inverse moving transition of the ratio KPIs.'),
-					('ratio_summary_moving_accum', 'internal', 'kpi_ratio_summary_moving_accum',
+					('ratio_summary_moving_accum', 'internal', 'kpi_ratio_summary_moving_accum_' || c_names[i] || '_' || c_names[j],
 					 'Aggregate support: moving (window) transition of ratio_agg, which also keeps the moments.'),
-					('ratio_summary_moving_retract', 'internal', 'kpi_ratio_summary_moving_retract',
+					('ratio_summary_moving_retract', 'internal', 'kpi_ratio_summary_moving_retract_' || c_names[i] || '_' || c_names[j],
 					 'Aggregate support: exact inverse moving transition of ratio_agg.')
 				) AS f(name, state_type, c_symbol, description)
 			LOOP

@@ -1,0 +1,268 @@
+-- The real-Citus matrix of doc/scale-out.md.  Not run by CI (Citus is not in
+-- Debian); run by test/citus_real/run.sh on a Citus coordinator with two
+-- workers, in a database where citus and kpi are installed on every node.
+--
+-- Every kpi aggregate (from pg_aggregate) runs on a distributed table
+-- `facts` and on an identical plain table `facts_local` on the coordinator,
+-- which is the single-node answer; the results must be equal (kpi.ratio
+-- results: count and sums identical, moments of non-integer inputs to
+-- rounding, see doc/scale-out.md).
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+DELETE FROM kpi.definitions WHERE name = 'citus_cac';
+DROP TABLE IF EXISTS facts, facts_local, daily, daily_back CASCADE;
+DROP SCHEMA IF EXISTS matrix CASCADE;
+CREATE SCHEMA matrix;
+SELECT setseed(0.5) AS seed \gset
+
+CREATE TABLE facts_local AS
+SELECT i, i % 97 AS account_id,
+	   DATE '2026-01-01' + (i % 60) AS day,
+	   (ARRAY['search', 'social', 'email', 'direct'])[1 + i % 4] AS channel,
+	   CASE WHEN i % 17 = 0 THEN NULL ELSE (i * 37 % 101) - 20 END AS xi,
+	   (i % 9) + 1 AS yi,
+	   (i * 7919 % 1000)::bigint AS xl,
+	   CASE WHEN i % 23 = 0 THEN NULL ELSE (i % 11)::bigint END AS yl,
+	   round((random() * 2000 - 500)::numeric, i % 5) AS xn,
+	   round((random() * 50)::numeric, 2) AS yn,
+	   (random() * 1000)::float8 AS xf,
+	   CASE WHEN i % 29 = 0 THEN NULL ELSE random()::float8 END AS yf,
+	   CASE WHEN i % 13 = 0 THEN NULL ELSE random() < 0.3 END AS b
+FROM generate_series(1, 20000) AS i;
+ALTER TABLE facts_local ADD COLUMN s kpi.ratio;
+UPDATE facts_local SET s = (SELECT kpi.ratio_agg(v.x, v.y) FROM (VALUES (xi, yi)) AS v(x, y));
+
+CREATE TABLE facts (LIKE facts_local);
+SELECT create_distributed_table('facts', 'account_id') AS distributed \gset
+INSERT INTO facts SELECT * FROM facts_local;
+
+CREATE FUNCTION matrix.column_for(arg_type regtype, arg_position bigint) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE arg_type
+		WHEN 'boolean'::regtype THEN 'b'
+		WHEN 'kpi.ratio'::regtype THEN 's'
+		ELSE CASE arg_position WHEN 1 THEN 'x' ELSE 'y' END ||
+			 CASE arg_type
+				 WHEN 'integer'::regtype THEN 'i'
+				 WHEN 'bigint'::regtype THEN 'l'
+				 WHEN 'numeric'::regtype THEN 'n'
+				 WHEN 'double precision'::regtype THEN 'f'
+			 END
+	END
+$$;
+
+-- Same answer: identical text, or for kpi.ratio of non-integer inputs
+-- identical count and sums with moments equal to 1e-12 relative.
+CREATE FUNCTION matrix.same(a text, b text, exact_moments boolean) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+	moment text;
+	x double precision;
+	y double precision;
+BEGIN
+	IF a IS NOT DISTINCT FROM b THEN RETURN true; END IF;
+	IF exact_moments OR a IS NULL OR b IS NULL OR a NOT LIKE '(n=%' THEN RETURN false; END IF;
+	IF regexp_replace(a, ', sxx=.*$', '') <> regexp_replace(b, ', sxx=.*$', '') THEN RETURN false; END IF;
+	FOREACH moment IN ARRAY ARRAY['sxx', 'syy', 'sxy'] LOOP
+		x := substring(a FROM moment || '=([^,)]+)')::double precision;
+		y := substring(b FROM moment || '=([^,)]+)')::double precision;
+		IF abs(x - y) > 1e-12 * greatest(abs(x), abs(y)) THEN RETURN false; END IF;
+	END LOOP;
+	RETURN true;
+END
+$$;
+
+-- One row per aggregate and grouping: equal to the single node, and how
+-- Citus planned it (split = worker_partial_agg on the workers).
+CREATE FUNCTION matrix.run()
+RETURNS TABLE (aggregate text, group_by text, equal boolean, identical_text boolean, plan text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	agg record;
+	cols text;
+	exact boolean;
+	g record;
+	q text;
+	distributed_result text;
+	local_result text;
+	plan_text text;
+	line text;
+BEGIN
+	FOR agg IN
+		SELECT p.oid::regprocedure AS signature, p.proargtypes::regtype[] AS arg_types
+		FROM pg_proc AS p JOIN pg_aggregate AS a ON a.aggfnoid = p.oid
+		WHERE p.pronamespace = 'kpi'::regnamespace
+		ORDER BY 1::text
+	LOOP
+		SELECT string_agg(matrix.column_for(t, n), ', ' ORDER BY n) INTO cols
+		FROM unnest(agg.arg_types) WITH ORDINALITY AS u(t, n);
+		exact := NOT ('numeric'::regtype = ANY (agg.arg_types) OR
+					  'double precision'::regtype = ANY (agg.arg_types));
+		FOR g IN
+			SELECT * FROM (VALUES
+				('distribution column', 'account_id'),
+				('other column', 'channel'),
+				('no GROUP BY', NULL)) AS v(name, key)
+		LOOP
+			q := format('SELECT string_agg(r, %L ORDER BY k) FROM (SELECT %s AS k, %s(%s)::text AS r FROM %%I %s) AS t',
+						E'\n', coalesce(g.key, '0'), (agg.signature::oid)::regproc, cols,
+						CASE WHEN g.key IS NULL THEN '' ELSE 'GROUP BY ' || g.key END);
+			EXECUTE format(q, 'facts') INTO distributed_result;
+			EXECUTE format(q, 'facts_local') INTO local_result;
+			plan_text := '';
+			FOR line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' ||
+				format('SELECT %s(%s) FROM facts %s', (agg.signature::oid)::regproc, cols,
+					   CASE WHEN g.key IS NULL THEN '' ELSE 'GROUP BY ' || g.key END)
+			LOOP
+				plan_text := plan_text || line || E'\n';
+			END LOOP;
+			aggregate := agg.signature::text;
+			group_by := g.name;
+			identical_text := distributed_result IS NOT DISTINCT FROM local_result;
+			equal := identical_text OR
+				(SELECT bool_and(matrix.same(a, b, exact))
+				 FROM unnest(string_to_array(distributed_result, E'\n'),
+							 string_to_array(local_result, E'\n')) AS u(a, b));
+			plan := CASE
+				WHEN plan_text LIKE '%worker_partial_agg%' THEN 'split: worker_partial_agg + coord_combine_agg'
+				WHEN plan_text ~ 'Task Count: 32' AND g.key = 'account_id' THEN 'pushed down whole'
+				ELSE 'other' END;
+			RETURN NEXT;
+		END LOOP;
+	END LOOP;
+END
+$$;
+
+\echo '== aggregates: distributed vs single node'
+CREATE TABLE matrix.aggregates AS SELECT * FROM matrix.run();
+SELECT group_by, plan, count(*) AS aggregates,
+	   count(*) FILTER (WHERE equal) AS equal,
+	   count(*) FILTER (WHERE identical_text) AS identical_text
+FROM matrix.aggregates GROUP BY 1, 2 ORDER BY 1, 2;
+\echo '-- not equal (none expected):'
+SELECT aggregate, group_by FROM matrix.aggregates WHERE NOT equal;
+\echo '-- ratio_agg/rollup results whose moments differ in the last bits:'
+SELECT aggregate, group_by FROM matrix.aggregates WHERE equal AND NOT identical_text ORDER BY 1, 2;
+
+\echo '== example plans'
+EXPLAIN (VERBOSE, COSTS OFF) SELECT channel, kpi.ratio_agg(xn, yi) FROM facts GROUP BY channel;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT account_id, kpi.cac(xn, yi) FROM facts GROUP BY account_id;
+
+\echo '== windows (every row against the single node)'
+CREATE TEMP TABLE w_dist AS
+SELECT i, kpi.cac(xn, yi) OVER (PARTITION BY account_id ORDER BY day, i ROWS 6 PRECEDING) AS cac,
+	   kpi.ratio_agg(xf, yf) OVER (PARTITION BY account_id ORDER BY day, i ROWS 6 PRECEDING)::text AS summary,
+	   kpi.conversion_rate(b) OVER (PARTITION BY account_id) AS rate
+FROM facts;
+CREATE TEMP TABLE w_local AS
+SELECT i, kpi.cac(xn, yi) OVER (PARTITION BY account_id ORDER BY day, i ROWS 6 PRECEDING) AS cac,
+	   kpi.ratio_agg(xf, yf) OVER (PARTITION BY account_id ORDER BY day, i ROWS 6 PRECEDING)::text AS summary,
+	   kpi.conversion_rate(b) OVER (PARTITION BY account_id) AS rate
+FROM facts_local;
+SELECT 'PARTITION BY distribution column' AS window, count(*) AS rows,
+	   count(*) FILTER (WHERE d.cac IS NOT DISTINCT FROM l.cac AND d.summary IS NOT DISTINCT FROM l.summary
+						AND d.rate IS NOT DISTINCT FROM l.rate) AS equal
+FROM w_dist AS d JOIN w_local AS l USING (i);
+-- A window not partitioned by the distribution column: Citus either pulls
+-- the rows to the coordinator or refuses; record which.
+DO $$
+BEGIN
+	CREATE TEMP TABLE w2_dist AS
+	SELECT i, kpi.roas(xf, yn) OVER (PARTITION BY channel ORDER BY day, i ROWS 99 PRECEDING) AS v FROM facts;
+	CREATE TEMP TABLE w2_local AS
+	SELECT i, kpi.roas(xf, yn) OVER (PARTITION BY channel ORDER BY day, i ROWS 99 PRECEDING) AS v FROM facts_local;
+	RAISE WARNING 'window PARTITION BY other column: % rows, % equal',
+		(SELECT count(*) FROM w2_dist),
+		(SELECT count(*) FROM w2_dist AS d JOIN w2_local AS l USING (i) WHERE d.v IS NOT DISTINCT FROM l.v);
+EXCEPTION WHEN OTHERS THEN
+	RAISE WARNING 'window PARTITION BY other column: % (%)', SQLERRM, SQLSTATE;
+END
+$$;
+DO $$
+BEGIN
+	CREATE TEMP TABLE w3_dist AS
+	SELECT day, kpi.value(kpi.rollup(kpi.ratio_agg(xi, yi)) OVER (ORDER BY day ROWS 6 PRECEDING)) AS v
+	FROM facts GROUP BY day;
+	CREATE TEMP TABLE w3_local AS
+	SELECT day, kpi.value(kpi.rollup(kpi.ratio_agg(xi, yi)) OVER (ORDER BY day ROWS 6 PRECEDING)) AS v
+	FROM facts_local GROUP BY day;
+	RAISE WARNING 'moving rollup over a GROUP BY day: % rows, % equal',
+		(SELECT count(*) FROM w3_dist),
+		(SELECT count(*) FROM w3_dist AS d JOIN w3_local AS l USING (day) WHERE d.v IS NOT DISTINCT FROM l.v);
+EXCEPTION WHEN OTHERS THEN
+	RAISE WARNING 'moving rollup over a GROUP BY day: % (%)', SQLERRM, SQLSTATE;
+END
+$$;
+
+\echo '== kpi.ratio columns in distributed tables'
+-- Daily summaries, co-located with the facts on account_id.
+CREATE TABLE daily (account_id int, day date, summary kpi.ratio, PRIMARY KEY (account_id, day));
+SELECT create_distributed_table('daily', 'account_id', colocate_with => 'facts') AS distributed \gset
+INSERT INTO daily SELECT account_id, day, kpi.ratio_agg(xn, yi) FROM facts GROUP BY account_id, day;
+SELECT count(*) AS daily_rows, kpi.rollup(summary)::text AS rollup_text FROM daily \gset
+SELECT :'daily_rows' AS daily_rows,
+	   regexp_replace(:'rollup_text', ', sxx=.*$', '') =
+		   regexp_replace(kpi.ratio_agg(xn, yi)::text, ', sxx=.*$', '') AS count_and_sums_text_equal,
+	   kpi.numerator(:'rollup_text') = sum(xn) FILTER (WHERE yi IS NOT NULL) AS numerator_exact,
+	   kpi.denominator(:'rollup_text') = sum(yi) FILTER (WHERE xn IS NOT NULL) AS denominator_exact,
+	   matrix.same(:'rollup_text', kpi.ratio_agg(xn, yi)::text, false) AS moments_to_rounding
+FROM facts_local;
+CREATE TABLE daily_back (LIKE daily);
+SELECT create_distributed_table('daily_back', 'account_id', colocate_with => 'facts') AS distributed \gset
+\copy daily TO '/tmp/kpi_citus_daily.txt'
+\copy daily_back FROM '/tmp/kpi_citus_daily.txt'
+SELECT 'COPY text' AS format, count(*) AS rows,
+	   count(*) FILTER (WHERE d.summary OPERATOR(kpi.=) b.summary AND d.summary::text = b.summary::text) AS equal
+FROM daily AS d JOIN daily_back AS b USING (account_id, day);
+TRUNCATE daily_back;
+\copy daily TO '/tmp/kpi_citus_daily.bin' WITH (FORMAT binary)
+\copy daily_back FROM '/tmp/kpi_citus_daily.bin' WITH (FORMAT binary)
+SELECT 'COPY binary' AS format, count(*) AS rows,
+	   count(*) FILTER (WHERE d.summary OPERATOR(kpi.=) b.summary AND d.summary::text = b.summary::text) AS equal
+FROM daily AS d JOIN daily_back AS b USING (account_id, day);
+-- The monthly rollup of the daily table, grouped by account (pushed down) and overall (split).
+SELECT count(*) AS accounts,
+	   count(*) FILTER (WHERE matrix.same(d.m::text, l.m::text, false)) AS equal_to_single_node,
+	   count(*) FILTER (WHERE d.m OPERATOR(kpi.=) l.m) AS "= true"
+FROM (SELECT account_id, kpi.rollup(summary) AS m FROM daily GROUP BY account_id) AS d
+JOIN (SELECT account_id, kpi.ratio_agg(xn, yi) AS m FROM facts_local GROUP BY account_id) AS l USING (account_id);
+
+\echo '== catalog functions on a distributed source (status, before the catalog rewrite)'
+CREATE TABLE matrix.catalog_status (call text, result text);
+DO $$
+DECLARE
+	c text;
+	r text;
+BEGIN
+	-- with the default kpi.enforce_smart = warn
+	BEGIN
+		INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, denominator_column, filters)
+		VALUES ('citus_cac', 'cac', 'facts', 'day', 'xn', 'yi', '{}');
+		INSERT INTO matrix.catalog_status VALUES ('store a KPI (enforce_smart = warn)', 'ok');
+	EXCEPTION WHEN OTHERS THEN
+		INSERT INTO matrix.catalog_status VALUES ('store a KPI (enforce_smart = warn)', SQLSTATE || ': ' || SQLERRM);
+		SET LOCAL kpi.enforce_smart = off;
+		INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, denominator_column, filters)
+		VALUES ('citus_cac', 'cac', 'facts', 'day', 'xn', 'yi', '{}');
+	END;
+	FOREACH c IN ARRAY ARRAY[
+		$q$SELECT kpi.measure('citus_cac', '2026-01-01', '2026-02-01')::text$q$,
+		$q$SELECT count(*)::text FROM kpi.measure_series('citus_cac', '1 week', '2026-01-01', '2026-03-01')$q$,
+		$q$SELECT count(*)::text FROM kpi.series('citus_cac', '1 week', '2026-01-01', '2026-03-01')$q$,
+		$q$SELECT count(*)::text FROM kpi.smart_check('citus_cac')$q$,
+		$q$SELECT string_agg(name || '=' || coalesce(current::text, 'NULL'), ', ') FROM kpi.scorecard$q$,
+		$q$SELECT count(*)::text FROM kpi.audit()$q$]
+	LOOP
+		BEGIN
+			EXECUTE c INTO r;
+			INSERT INTO matrix.catalog_status VALUES (c, 'ok: ' || coalesce(r, 'NULL'));
+		EXCEPTION WHEN OTHERS THEN
+			INSERT INTO matrix.catalog_status VALUES (c, SQLSTATE || ': ' || SQLERRM);
+		END;
+	END LOOP;
+END
+$$;
+SELECT * FROM matrix.catalog_status;
+SELECT kpi.cac(xn, yi) AS single_node_january_cac
+FROM facts_local WHERE day >= '2026-01-01' AND day < '2026-02-01';
