@@ -10,7 +10,9 @@ OBJS = \
 	src/ratio_io.o \
 	src/ratio_ops.o \
 	src/ratio_agg.o \
-	src/moving_agg.o
+	src/moving_agg.o \
+	src/goal_parser.o \
+	src/goal.o
 
 # The install script of the current version is assembled from one SQL file per
 # concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
@@ -22,7 +24,8 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 # that already existed (src/sql/upgrade/) followed by the parts that are wholly
 # new in that version, so a new feature file is written once and serves both a
 # fresh install and an update.
-UPGRADE_0_2_0_NEW_PARTS =
+UPGRADE_0_2_0_NEW_PARTS = \
+	src/sql/60_goals.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
 DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql

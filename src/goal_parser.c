@@ -2465,6 +2465,7 @@ pass_values(Parser *p)
 				{
 					/* a relative change, kept as such: "um 20 %" */
 					out->change = v.v / 100;
+					out->change_is_relative = true;
 					if (out->target_kind == GOAL_TARGET_NONE)
 						out->target_kind = GOAL_TARGET_RELATIVE;
 				}
@@ -2593,6 +2594,7 @@ finish(Parser *p)
 	{
 		out->has_change = true;
 		out->change = verb == V_DOUBLE ? 1.0 : verb == V_TRIPLE ? 2.0 : -0.5;
+		out->change_is_relative = true;
 		out->target_kind = GOAL_TARGET_RELATIVE;
 		change_sign_written = true;
 	}

@@ -76,6 +76,7 @@ typedef struct GoalParse
 	GoalTargetKind target_kind;
 	bool		has_change;
 	double		change;			/* signed: a fraction for RELATIVE, an amount for DELTA */
+	bool		change_is_relative;	/* change is a fraction ("um 20 %"), not an amount */
 	const char *unit;			/* static: "%", "EUR", "USD", "CHF", "GBP", "count", "ratio"; NULL */
 	GoalComparison comparison;
 	bool		has_due;

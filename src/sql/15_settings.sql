@@ -35,6 +35,10 @@ BEGIN
 			raw := COALESCE(raw, '0.10');
 			IF raw ~ '^[0-9]*\.?[0-9]+$' AND raw::numeric BETWEEN 0 AND 1 THEN RETURN raw; END IF;
 			valid := 'The value must be a number from 0 to 1.';
+		WHEN 'max_monthly_change' THEN
+			raw := COALESCE(raw, '0.25');
+			IF raw ~ '^[0-9]*\.?[0-9]+$' AND raw::numeric > 0 AND raw::numeric <= 100 THEN RETURN raw; END IF;
+			valid := 'The value must be a number above 0 and at most 100 (0.25 = 25 % a month).';
 		WHEN 'as_of' THEN
 			-- A value that is no timestamp fails the cast with 22007.  (No
 			-- exception block: that would open a subtransaction, which a
@@ -43,11 +47,11 @@ BEGIN
 		ELSE
 			RAISE EXCEPTION 'unrecognized kpi setting "%"', setting_name
 				USING ERRCODE = 'undefined_object',
-					  HINT = 'The settings are kpi.language, kpi.enforce_smart, kpi.max_active_kpis, kpi.at_risk_margin and kpi.as_of.';
+					  HINT = 'The settings are kpi.language, kpi.enforce_smart, kpi.max_active_kpis, kpi.at_risk_margin, kpi.max_monthly_change and kpi.as_of.';
 	END CASE;
 	RAISE EXCEPTION 'invalid value for setting "kpi.%": "%"', setting_name, raw
 		USING ERRCODE = 'invalid_parameter_value', HINT = valid;
 END
 $$;
 COMMENT ON FUNCTION kpi.setting(text) IS
-	'The validated value of the setting kpi.<name>, or its default: language (en), enforce_smart (warn), max_active_kpis (5), at_risk_margin (0.10), as_of (NULL = now()).';
+	'The validated value of the setting kpi.<name>, or its default: language (en), enforce_smart (warn), max_active_kpis (5), at_risk_margin (0.10), max_monthly_change (0.25), as_of (NULL = now()).';
