@@ -103,6 +103,24 @@ add_months(int32_t reference, int n)
 	return goal_days_from_civil(y, m, d);
 }
 
+/* The Sunday that ends ISO week n of year, or -1 when the year has no week n. */
+static int32_t
+iso_week_end(int year, int week)
+{
+	int32_t		jan4 = goal_days_from_civil(year, 1, 4);
+	int32_t		next_jan4 = goal_days_from_civil(year + 1, 1, 4);
+	/* ISO weekday, Monday = 1: 2000-01-01 (day 0) was a Saturday */
+	int			dow4 = (int) (((jan4 % 7) + 7 + 5) % 7) + 1;
+	int			next_dow4 = (int) (((next_jan4 % 7) + 7 + 5) % 7) + 1;
+	int32_t		monday1 = jan4 - (dow4 - 1);
+	int32_t		next_monday1 = next_jan4 - (next_dow4 - 1);
+	int			weeks = (int) ((next_monday1 - monday1) / 7);
+
+	if (week < 1 || week > weeks)
+		return -1;
+	return monday1 + 7 * week - 1;
+}
+
 /* ---------------------------------------------------------------------------
  * Lexicon
  * ------------------------------------------------------------------------- */
@@ -143,6 +161,7 @@ typedef enum Tag
 	T_QUARTEREND,
 	T_MONTHEND,
 	T_YEARWORD,
+	T_WEEKWORD,					/* KW, CW: a calendar week */
 	T_CADENCE,					/* val: days, or -months */
 	T_EVERY,
 	T_MORE,						/* "20 % mehr": val +1 / -1 */
@@ -445,6 +464,8 @@ static const LexEntry lexicon[] = {
 	E("per", T_DLPREP, 0, L_ANY),
 	E("am", T_DLPREP, 0, L_DE),
 	E("until", T_DLPREP, 0, L_EN),
+	E("through", T_DLPREP, 0, L_EN),
+	E("thru", T_DLPREP, 0, L_EN),
 	E("till", T_DLPREP, 0, L_EN),
 	E("before", T_DLPREP, 0, L_EN),
 	E("no later than", T_DLPREP, 0, L_EN),
@@ -468,6 +489,9 @@ static const LexEntry lexicon[] = {
 	E("coming", T_NEXT, 0, L_EN),
 	E("following", T_NEXT, 0, L_EN),
 	E("naechsten", T_NEXT, 0, L_DE),
+	E("naechste", T_NEXT, 0, L_DE),
+	E("naechstes", T_NEXT, 0, L_DE),
+	E("naechster", T_NEXT, 0, L_DE),
 	E("kommenden", T_NEXT, 0, L_DE),
 	E("folgenden", T_NEXT, 0, L_DE),
 	E("ab", T_START, 0, L_DE),
@@ -491,6 +515,11 @@ static const LexEntry lexicon[] = {
 	E("month", T_DAYUNIT, -1, L_EN),
 	E("months", T_DAYUNIT, -1, L_EN),
 	E("jahr", T_YEARWORD, 0, L_DE),
+	E("jahres", T_YEARWORD, 0, L_DE),
+	E("kw", T_WEEKWORD, 0, L_DE),
+	E("kalenderwoche", T_WEEKWORD, 0, L_DE),
+	E("cw", T_WEEKWORD, 0, L_EN),
+	E("calendar week", T_WEEKWORD, 0, L_EN),
 	E("jahre", T_DAYUNIT, -12, L_DE),
 	E("jahren", T_DAYUNIT, -12, L_DE),
 	E("year", T_YEARWORD, 0, L_EN),
@@ -633,6 +662,9 @@ static const LexEntry lexicon[] = {
 	E("wochentliche", T_CADENCE, 7, L_DE),
 	E("monatliche", T_CADENCE, -1, L_DE),
 	E("monatlichen", T_CADENCE, -1, L_DE),
+	E("monatliches", T_CADENCE, -1, L_DE),
+	E("woechentliches", T_CADENCE, 7, L_DE),
+	E("taegliches", T_CADENCE, 1, L_DE),
 	E("monatlicher", T_CADENCE, -1, L_DE),
 	E("taegliche", T_CADENCE, 1, L_DE),
 	E("taeglichen", T_CADENCE, 1, L_DE),
@@ -721,6 +753,10 @@ static const LexEntry lexicon[] = {
 	E("reviewed", T_FILLER, 0, L_EN),
 	E("reporting", T_FILLER, 0, L_ANY),
 	E("kpi", T_FILLER, 0, L_ANY),
+	E("number of", T_FILLER, 0, L_EN),
+	E("anzahl", T_FILLER, 0, L_DE),
+	E("anzahl der", T_FILLER, 0, L_DE),
+	E("anzahl an", T_FILLER, 0, L_DE),
 	E("kennzahl", T_FILLER, 0, L_DE),
 	E("the", T_FILLER, 0, L_EN),
 	E("and", T_FILLER, 0, L_EN),
@@ -1302,6 +1338,8 @@ typedef struct Item
 	double		num;
 	bool		num_integer;	/* written without separators */
 	int			num_digits;
+	double		num_mantissa;	/* num = num_mantissa / 10^num_frac, digits as written */
+	int			num_frac;
 } Item;
 
 typedef struct Parser
@@ -1475,6 +1513,22 @@ tag_tokens(Parser *p)
  * ------------------------------------------------------------------------- */
 
 /*
+ * mantissa * 10^exponent in one correctly rounded operation, so that "2,5 %"
+ * gives exactly the double 0.025 that the literal 0.025 gives (mantissa has
+ * at most 15 digits, and powers of ten up to 10^22 are exact).
+ */
+static double
+scaled(double mantissa, int exponent)
+{
+	static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+	if (exponent >= 0)
+		return exponent <= 22 ? mantissa * pow10[exponent] : mantissa * 1e22 * pow10[exponent - 22];
+	return -exponent <= 22 ? mantissa / pow10[-exponent] : mantissa / 1e22 / pow10[-exponent - 22];
+}
+
+/*
  * The value of a number token in the statement's language.  Separators:
  * with both . and , the last one is the decimal mark and the other groups
  * thousands; one separator used several times groups thousands; used once
@@ -1483,7 +1537,7 @@ tag_tokens(Parser *p)
  * false for forms that fit none of these (1,2.3.4).
  */
 static bool
-number_value(const Parser *p, const Token *t, double *value, bool *integer, int *ndigits)
+number_value(const Parser *p, const Token *t, Item *it)
 {
 	const unsigned char *s = p->s;
 	int			seps = 0;
@@ -1568,14 +1622,11 @@ number_value(const Parser *p, const Token *t, double *value, bool *integer, int 
 	/* the last thousands group has three digits */
 	if (!in_frac && !first_group && group_len != 3)
 		return false;
-	{
-		static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
-		1e11, 1e12, 1e13, 1e14, 1e15};
-
-		*value = mantissa / pow10[frac];	/* one correctly rounded division */
-	}
-	*integer = seps == 0;
-	*ndigits = digits;
+	it->num_mantissa = mantissa;
+	it->num_frac = frac;
+	it->num = scaled(mantissa, -frac);
+	it->num_integer = seps == 0;
+	it->num_digits = digits;
 	return true;
 }
 
@@ -1844,8 +1895,10 @@ static int
 next_skip_of(const Parser *p, int i)
 {
 	int			j = next_free(p, i);
+	int			skipped = 0;
 
-	while (j >= 0 && (p->items[j].tag == T_OF || p->items[j].tag == T_SLASH ||
+	/* at most two: a run of "of of of" must not make the parser quadratic */
+	while (j >= 0 && skipped++ < 2 && (p->items[j].tag == T_OF || p->items[j].tag == T_SLASH ||
 					  (p->items[j].tag == T_FILLER && p->lx.tok[p->items[j].tok].normlen == 3 &&
 					   memcmp(p->lx.norm + p->lx.tok[p->items[j].tok].norm, "the", 3) == 0)))
 		j = next_free(p, j);
@@ -2082,6 +2135,38 @@ match_date(Parser *p, int i, int modifier, bool context, DateFound *f)
 				found_period(f, end_of_month(y, m), i);
 				return true;
 			}
+		case T_WEEKWORD:
+			{
+				/* KW 20 2027, CW 20: the Sunday that ends the ISO week */
+				int			week = 0,
+							y,
+							m,
+							d;
+				int32_t		end;
+
+				j = next_free(p, i);
+				if (!item_small_count(p, j, &week) || p->items[j].tag != T_NUM)
+					return false;
+				k = next_skip_of(p, j);
+				if (item_is_year(p, k))
+				{
+					end = iso_week_end((int) p->items[k].num, week);
+					f->kind = D_DAY;
+					f->valid = end >= 0;
+					f->day = end;
+					f->last = k;
+					return true;
+				}
+				goal_civil_from_days(p->reference, &y, &m, &d);
+				end = iso_week_end(y, week);
+				if (end < p->reference)
+					end = iso_week_end(y + 1, week);
+				f->kind = D_DAY;
+				f->valid = end >= 0;
+				f->day = end;
+				f->last = j;
+				return true;
+			}
 		case T_YEARWORD:
 			/* im Jahr 2027 */
 			j = next_free(p, i);
@@ -2096,12 +2181,44 @@ match_date(Parser *p, int i, int modifier, bool context, DateFound *f)
 			{
 				/* in 30 Tagen, within 6 weeks, in den nächsten 3 Monaten, next 30 days */
 				int			n = 0;
+				int			skipped = 0;
+				bool		next = it->tag == T_NEXT;
 
 				j = next_free(p, i);
-				while (j >= 0 && (p->items[j].tag == T_NEXT || p->items[j].tag == T_IN ||
+				/* at most three words between: "in den nächsten"; never a whole run */
+				while (j >= 0 && skipped++ < 3 && (p->items[j].tag == T_NEXT || p->items[j].tag == T_IN ||
 								  (p->items[j].tag == T_FILLER &&
 								   p->lx.tok[p->items[j].tok].normlen == 3)))	/* the, den */
+				{
+					next = next || p->items[j].tag == T_NEXT;
 					j = next_free(p, j);
+				}
+				if (next && j >= 0 && p->items[j].state == S_FREE)
+				{
+					int			y,
+								m,
+								d;
+
+					goal_civil_from_days(p->reference, &y, &m, &d);
+					/* next quarter, nächstes Jahr, (end of) next month */
+					if (p->items[j].tag == T_QUARTERWORD)
+					{
+						int			q = (m - 1) / 3 + 1;
+
+						found_period(f, q == 4 ? end_of_month(y + 1, 3) : end_of_month(y, 3 * q + 3), j);
+						return true;
+					}
+					if (p->items[j].tag == T_YEARWORD)
+					{
+						found_period(f, end_of_month(y + 1, 12), j);
+						return true;
+					}
+					if (p->items[j].tag == T_DAYUNIT && p->items[j].val == -1 && modifier == T_END)
+					{
+						found_period(f, m == 12 ? end_of_month(y + 1, 1) : end_of_month(y, m + 1), j);
+						return true;
+					}
+				}
 				if (item_small_count(p, j, &n) &&
 					(item_is(p, (k = next_free(p, j)), T_DAYUNIT) || item_is(p, k, T_YEARWORD)))
 				{
@@ -2237,6 +2354,8 @@ typedef enum Role
 typedef struct Value
 {
 	double		v;
+	double		mantissa;		/* v = mantissa * 10^exponent, signed */
+	int			exponent;
 	const char *unit;			/* "%", currency, "count", "ratio", or NULL */
 	bool		points;			/* percentage points */
 	int8_t		sign;			/* written sign */
@@ -2262,7 +2381,7 @@ match_value(Parser *p, int i, Value *v)
 	int			j;
 	const Item *num;
 	const Token *t;
-	double		scale = 1;
+	int			scale;
 
 	memset(v, 0, sizeof(Value));
 	if (item_is(p, i, T_CURRENCY) && item_is(p, next_free(p, i), T_NUM))
@@ -2276,19 +2395,19 @@ match_value(Parser *p, int i, Value *v)
 	t = &p->lx.tok[num->tok];
 	if (!num->num_ok || t->ordinal)
 		return false;
-	for (int k = 0; k < t->scale; k++)
-		scale *= 10;
+	scale = t->scale;
 	v->sign = t->sign;
 	v->last = n;
 	j = next_free(p, n);
 	if (item_is(p, j, T_SCALE))
 	{
-		for (int k = 0; k < p->items[j].val; k++)
-			scale *= 10;
+		scale += p->items[j].val;
 		v->last = j;
 		j = next_free(p, j);
 	}
-	v->v = num->num * scale * (t->sign < 0 ? -1 : 1);
+	v->mantissa = num->num_mantissa * (t->sign < 0 ? -1 : 1);
+	v->exponent = scale - num->num_frac;
+	v->v = scaled(v->mantissa, v->exponent);
 	if (t->times)
 		v->unit = "ratio";
 	else if (item_is(p, j, T_PERCENT))
@@ -2317,8 +2436,9 @@ match_value(Parser *p, int i, Value *v)
 		v->unit = "count";
 		v->last = j;
 	}
-	else if (item_is(p, j, T_METRIC) && p->items[j].val == GOAL_KPI_LEADS)
-		v->unit = "count";		/* the metric item stays for the metric pass */
+	else if (v->last + 1 < p->nitems && p->items[v->last + 1].tag == T_METRIC &&
+			 p->items[v->last + 1].val == GOAL_KPI_LEADS)
+		v->unit = "count";		/* "500 Leads": the metric pass has read the metric */
 	return true;
 }
 
@@ -2368,6 +2488,11 @@ pass_values(Parser *p)
 				if (default_target_item >= 0 && !out->has_baseline)
 				{
 					out->has_target = false;
+					/* a change stated before keeps its kind */
+					out->target_kind = !out->has_change ? GOAL_TARGET_NONE :
+						out->change_is_relative ? GOAL_TARGET_RELATIVE : GOAL_TARGET_DELTA;
+					if (!out->has_change)
+						out->comparison = GOAL_CMP_NONE;
 					out->has_baseline = true;
 					out->baseline = default_target;
 					default_target_item = -1;
@@ -2404,6 +2529,10 @@ pass_values(Parser *p)
 					v.last = j;
 				}
 			}
+			else if (v.unit != NULL && strcmp(v.unit, "%") == 0 && !v.points &&
+					 (out->kpi == GOAL_KPI_LEADS || out->kpi == GOAL_KPI_REVENUE ||
+					  out->kpi == GOAL_KPI_CAC || out->kpi == GOAL_KPI_COST_PER_LEAD))
+				r = R_BY;		/* "Increase leads 30%": leads are no percentage */
 			else if (!out->has_target && out->target_kind != GOAL_TARGET_RELATIVE &&
 					 out->target_kind != GOAL_TARGET_DELTA)
 				r = R_TO;
@@ -2464,7 +2593,7 @@ pass_values(Parser *p)
 				if (v.unit != NULL && strcmp(v.unit, "%") == 0 && !v.points)
 				{
 					/* a relative change, kept as such: "um 20 %" */
-					out->change = v.v / 100;
+					out->change = scaled(v.mantissa, v.exponent - 2);
 					out->change_is_relative = true;
 					if (out->target_kind == GOAL_TARGET_NONE)
 						out->target_kind = GOAL_TARGET_RELATIVE;
@@ -2660,6 +2789,8 @@ collect_unparsed(Parser *p)
 {
 	char	   *buf = NULL;
 	int			used = 0;
+	int			previous = -2;
+	int			previous_end = 0;
 
 	for (int i = 0; i < p->nitems; i++)
 	{
@@ -2671,9 +2802,17 @@ collect_unparsed(Parser *p)
 		if (buf == NULL)
 			buf = p->alloc(p->context, (size_t) p->len + 1);
 		n = it->end - it->start;
-		if (used > 0)
-			buf[used++] = ' ';
-		/* used + n <= len: items do not overlap and are separated by at least one byte */
+		/*
+		 * One space where the statement had a gap ("Online-Shop" keeps its
+		 * hyphen), none between items that touch ("%%"): never longer than
+		 * the statement.
+		 */
+		if (used > 0 && it->start > previous_end)
+			buf[used++] = (previous == i - 1 && it->start == previous_end + 1 &&
+						   p->s[it->start - 1] == '-') ? '-' : ' ';
+		previous = i;
+		previous_end = it->end;
+		/* used + n <= len: items do not overlap, and a separator stands for a gap */
 		memcpy(buf + used, p->s + it->start, n);
 		used += n;
 	}
@@ -2736,13 +2875,13 @@ goal_parse(const char *text, size_t len, int32_t reference_day,
 		Item	   *it = &p.items[i];
 
 		if (it->tag == T_NUM)
-			it->num_ok = number_value(&p, &p.lx.tok[it->tok], &it->num, &it->num_integer, &it->num_digits);
+			it->num_ok = number_value(&p, &p.lx.tok[it->tok], it);
 	}
 
 	pass_cadence(&p);
 	pass_deadlines(&p);
-	pass_values(&p);
 	pass_metric(&p);
+	pass_values(&p);
 	finish(&p);
 	collect_unparsed(&p);
 	return true;
