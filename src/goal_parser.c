@@ -2320,7 +2320,7 @@ pass_deadlines(Parser *p)
 		}
 		use_range(p, first, f.last);
 		if (f.kind == D_AMBIGUOUS)
-			add_problem(p, "deadline names a year but not whether its start or end", p->items[first].start,
+			add_problem(p, "deadline names a year, not whether its start or end is meant", p->items[first].start,
 						p->items[f.last].end);
 		else if (!f.valid)
 			add_problem(p, "no such date", p->items[i].start, p->items[f.last].end);

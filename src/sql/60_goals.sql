@@ -42,7 +42,7 @@ CREATE FUNCTION kpi.goal_problem(problem text) RETURNS text
 		pg_catalog.concat_ws(': ',
 			CASE pg_catalog.split_part(problem, ': ', 1)
 				WHEN 'no such date' THEN 'Dieses Datum gibt es nicht'
-				WHEN 'deadline names a year but not whether its start or end' THEN
+				WHEN 'deadline names a year, not whether its start or end is meant' THEN
 					'Die Frist nennt ein Jahr, aber nicht, ob sein Anfang oder sein Ende gemeint ist'
 				WHEN 'more than one deadline; the first counts' THEN 'Mehr als eine Frist; die erste gilt'
 				WHEN 'more than one metric; the first counts' THEN 'Mehr als eine Kennzahl; die erste gilt'
@@ -56,11 +56,11 @@ COMMENT ON FUNCTION kpi.goal_problem(text) IS
 
 -- A goal value with its unit, as people write it: "25 %", "120 EUR", "500".
 CREATE FUNCTION kpi.goal_show_value(value double precision, unit text) RETURNS text
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
-	RETURN kpi.show_number(value) || CASE WHEN unit IN ('count', 'ratio') THEN '' ELSE ' ' || unit END;
+	RETURN kpi.show_number(value) || CASE WHEN unit IS NULL OR unit IN ('count', 'ratio') THEN '' ELSE ' ' || unit END;
 COMMENT ON FUNCTION kpi.goal_show_value(double precision, text) IS
-	'Internal: a value of a goal statement with its unit, for SMART details.';
+	'Internal: a value of a goal statement with its unit (none for counts, ratios and values without one), for SMART details; NULL for a NULL value.';
 
 /*
  * The five SMART criteria of a goal statement, with the rules of issue 15:
@@ -144,21 +144,30 @@ BEGIN
 
 	-- attractive
 	problems := '{}';
+	-- the metric's own direction: "Conversion Rate halbieren" is no improvement
+	IF g.direction <> (CASE WHEN g.kpi IN ('cac', 'cost_per_lead') THEN 'lower_is_better' ELSE 'higher_is_better' END) THEN
+		problems := ARRAY[pg_catalog.format(kpi.translate(
+			'The statement asks for a %s %s, but %s is better for it: reverse the goal, or name the metric you mean.',
+			'Die Formulierung verlangt eine %s %s, für sie ist aber %s besser: kehren Sie das Ziel um oder nennen Sie die gemeinte Kennzahl.'),
+			CASE WHEN higher THEN kpi.translate('higher', 'höhere') ELSE kpi.translate('lower', 'niedrigere') END,
+			g.kpi,
+			CASE WHEN higher THEN kpi.translate('lower', 'niedriger') ELSE kpi.translate('higher', 'höher') END)];
+	END IF;
 	IF g.direction IS NULL THEN
-		problems := ARRAY[kpi.translate(
+		problems := problems || ARRAY[kpi.translate(
 			'No direction: say whether the metric should rise or fall, e.g. with increase or reduce.',
 			'Keine Richtung: sagen Sie, ob die Kennzahl steigen oder sinken soll, z. B. mit steigern oder senken.')];
 	ELSIF g.target IS NULL AND g.relative_change IS NULL AND g.absolute_change IS NULL THEN
-		problems := ARRAY[kpi.translate('Without a target there is no improvement to judge (see measurable).',
+		problems := problems || ARRAY[kpi.translate('Without a target there is no improvement to judge (see measurable).',
 										'Ohne Zielwert lässt sich keine Verbesserung beurteilen (siehe Messbar).')];
 	ELSIF g.target IS NOT NULL AND g.baseline IS NOT NULL THEN
 		IF higher AND (g.target < g.baseline OR (g.target = g.baseline AND g.comparison = 'to')) THEN
-			problems := ARRAY[pg_catalog.format(kpi.translate(
+			problems := problems || ARRAY[pg_catalog.format(kpi.translate(
 				'The target %s is not above the baseline %s, though higher is better: set a target above the baseline.',
 				'Der Zielwert %s liegt nicht über dem Ausgangswert %s, obwohl höher besser ist: setzen Sie einen Zielwert über dem Ausgangswert.'),
 				kpi.goal_show_value(g.target, g.unit), kpi.goal_show_value(g.baseline, g.unit))];
 		ELSIF NOT higher AND (g.target > g.baseline OR (g.target = g.baseline AND g.comparison = 'to')) THEN
-			problems := ARRAY[pg_catalog.format(kpi.translate(
+			problems := problems || ARRAY[pg_catalog.format(kpi.translate(
 				'The target %s is not below the baseline %s, though lower is better: set a target below the baseline.',
 				'Der Zielwert %s liegt nicht unter dem Ausgangswert %s, obwohl niedriger besser ist: setzen Sie einen Zielwert unter dem Ausgangswert.'),
 				kpi.goal_show_value(g.target, g.unit), kpi.goal_show_value(g.baseline, g.unit))];
@@ -176,7 +185,7 @@ BEGIN
 	ELSE
 		change := COALESCE(g.relative_change, g.absolute_change);
 		IF (higher AND change <= 0) OR (NOT higher AND change >= 0) THEN
-			problems := ARRAY[pg_catalog.format(kpi.translate(
+			problems := problems || ARRAY[pg_catalog.format(kpi.translate(
 				'The change %s goes the wrong way: %s is better.',
 				'Die Änderung %s geht in die falsche Richtung: %s ist besser.'),
 				CASE WHEN g.relative_change IS NOT NULL THEN kpi.show_number(g.relative_change * 100) || ' %'
@@ -340,7 +349,7 @@ BEGIN
 		d.denominator_column := denominator_column;
 		columns_problem := kpi.metric_columns_problem(d);
 		IF columns_problem IS NOT NULL THEN
-			missing := missing || columns_problem;
+			missing := missing || pg_catalog.rtrim(columns_problem, '.');
 		END IF;
 	END IF;
 
