@@ -12,6 +12,8 @@ packages=(
 	libpostgresql-jdbc-java  # the JDBC driver Metabase uses
 	openjdk-17-jdk-headless # to compile and run the JDBC client test
 	python3-psycopg2         # the driver Superset uses
+	clang                    # test/fuzz/goal_parser.sh: libFuzzer build of the goal parser
+	libclang-rt-14-dev       # the fuzzer and sanitizer runtimes for clang
 )
 
 missing=()
