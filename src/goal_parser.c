@@ -1172,8 +1172,9 @@ lex_number(const unsigned char *s, int i, int len, Token *t)
 }
 
 /*
- * Splits the input into tokens.  Returns false when the token array would
- * overflow, which cannot happen: there is at most one token per byte.
+ * Splits the input into tokens: at most one per byte, which is what the
+ * caller allocates.  A hyphen is punctuation, so "Conversion-Rate" lexes as
+ * two words (a '-' before a digit after a space is a sign; see sign_len).
  */
 static void
 lex(const unsigned char *s, int len, Lexed *lx)
@@ -1306,12 +1307,6 @@ lex(const unsigned char *s, int len, Lexed *lx)
 		punct = false;
 	}
 }
-
-/*
- * The lexer keeps a hyphen out of words, so "Conversion-Rate" lexes as two
- * words.  That happens by itself: '-' is punctuation.  (A '-' before a digit
- * after a space is a sign; see sign_len.)
- */
 
 /* ---------------------------------------------------------------------------
  * Tagging: tokens -> items
@@ -2447,10 +2442,8 @@ pass_values(Parser *p)
 {
 	Role		role = R_NONE;
 	GoalComparison cmp = GOAL_CMP_NONE;
-	int			role_item = -1;
 	int			default_target_item = -1;	/* a target taken without a role word */
 	double		default_target = 0;
-	const char *default_target_unit = NULL;
 	GoalParse  *out = p->out;
 
 	for (int i = 0; i < p->nitems; i++)
@@ -2466,17 +2459,14 @@ pass_values(Parser *p)
 			case T_FROM:
 				/* "von derzeit 18 %": the last role word counts */
 				role = R_FROM;
-				role_item = i;
 				it->state = S_USED;
 				continue;
 			case T_TO:
 				role = R_TO;
-				role_item = i;
 				it->state = S_USED;
 				continue;
 			case T_BY:
 				role = R_BY;
-				role_item = i;
 				it->state = S_USED;
 				continue;
 			case T_CMP:
@@ -2579,7 +2569,6 @@ pass_values(Parser *p)
 				{
 					default_target_item = i;
 					default_target = v.v;
-					default_target_unit = v.unit;
 				}
 				set_unit(p, v.unit, it->start, p->items[v.last].end);
 				break;
@@ -2618,8 +2607,6 @@ pass_values(Parser *p)
 			case R_NONE:
 				continue;
 		}
-		(void) role_item;
-		(void) default_target_unit;
 		use_range(p, i, v.last);
 		role = R_NONE;
 		cmp = GOAL_CMP_NONE;
