@@ -12,7 +12,9 @@ OBJS = \
 	src/ratio_agg.o \
 	src/moving_agg.o \
 	src/settings.o \
-	src/input_checks.o
+	src/input_checks.o \
+	src/goal_parser.o \
+	src/goal.o
 
 # The install script of the current version is assembled from one SQL file per
 # concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
@@ -26,7 +28,8 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 # feature file is written once and serves both a fresh install and an update.
 UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
-	src/sql/38_export.sql
+	src/sql/38_export.sql \
+	src/sql/60_goals.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
 DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql

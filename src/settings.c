@@ -30,6 +30,7 @@ typedef enum SettingKind
 	SETTING_CHOICE,				/* one of a list of words */
 	SETTING_INTEGER,			/* an integer in [min, max] */
 	SETTING_FRACTION,			/* a decimal number in [min, max] */
+	SETTING_POSITIVE,			/* a decimal number in (min, max] */
 	SETTING_TIMESTAMP			/* a timestamptz, or empty for now() */
 } SettingKind;
 
@@ -39,7 +40,7 @@ typedef struct KpiSetting
 	const char *default_value;	/* NULL: no value */
 	SettingKind kind;
 	const char *const *choices; /* SETTING_CHOICE, NULL-terminated */
-	double		min;			/* SETTING_INTEGER, SETTING_FRACTION */
+	double		min;			/* SETTING_INTEGER, _FRACTION, _POSITIVE */
 	double		max;
 	const char *allowed;		/* for people: what a valid value looks like */
 	const char *description;
@@ -62,6 +63,9 @@ static const KpiSetting settings_table[] = {
 	{"at_risk_margin", "0.10", SETTING_FRACTION, NULL, 0, 1,
 		"a number from 0 to 1",
 	"How far progress may fall behind the plan and still count as at_risk rather than off_track."},
+	{"max_monthly_change", "0.25", SETTING_POSITIVE, NULL, 0, 100,
+		"a number above 0 and at most 100 (0.25 = 25 % a month)",
+	"The largest relative change per month that kpi.smart_check_text() accepts as realistic."},
 	{"as_of", NULL, SETTING_TIMESTAMP, NULL, 0, 0,
 		"a timestamp with time zone, or empty for now()",
 	"\"Now\" for SMART checks, the scorecard and reviews; pins time for reports and tests."},
@@ -190,6 +194,10 @@ setting_value(const KpiSetting *setting)
 			break;
 		case SETTING_FRACTION:
 			if (parse_decimal(value, &number) && number >= setting->min && number <= setting->max)
+				return value;
+			break;
+		case SETTING_POSITIVE:
+			if (parse_decimal(value, &number) && number > setting->min && number <= setting->max)
 				return value;
 			break;
 		case SETTING_TIMESTAMP:

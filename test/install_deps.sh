@@ -17,6 +17,8 @@ packages=(
 	debhelper                # test/package.sh: dpkg-buildpackage (dpkg-dev), dh
 	postgresql-server-dev-all  # test/package.sh: pg_buildext, dh --with pgxs_loop
 	lintian                  # test/package.sh
+	clang                    # test/fuzz/goal_parser.sh: libFuzzer build of the goal parser
+	libclang-rt-14-dev       # the fuzzer and sanitizer runtimes for clang
 )
 
 missing=()

@@ -133,7 +133,7 @@ COMMENT ON FUNCTION kpi.setting(text) IS
 
 CREATE FUNCTION kpi.settings(OUT name text, OUT value text, OUT default_value text, OUT allowed text, OUT description text)
 	RETURNS SETOF record
-	AS 'MODULE_PATHNAME', 'kpi_settings_list' LANGUAGE C STABLE PARALLEL SAFE ROWS 5;
+	AS 'MODULE_PATHNAME', 'kpi_settings_list' LANGUAGE C STABLE PARALLEL SAFE ROWS 6;
 COMMENT ON FUNCTION kpi.settings() IS
 	'Every kpi.* setting: its value in this session as set (NULL when not set), its default, the values it allows, and what it does.';
 

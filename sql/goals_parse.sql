@@ -1,0 +1,147 @@
+-- Goal statements (issue 15): kpi.parse_goal on 98 statements, 49 German and
+-- 49 English, among them noisy ones (extra words, parentheses, line breaks,
+-- mixed case, typos in words that carry nothing).
+--
+-- Each row of goal_cases is the parse expected for its statement, written by
+-- hand from the statement, not copied from the parser's output.  The
+-- expanded listing shows every parse in full; the query after it lists each
+-- column where the parser and the hand-written parse disagree, and returns
+-- no rows.  Reference date 2026-12-01 (a Tuesday in Q4) throughout, so
+-- "in 30 Tagen" is 2026-12-31 and "bis März" is March 2027.
+SET datestyle = 'ISO, YMD';
+SET intervalstyle = 'postgres';
+CREATE TEMP TABLE goal_cases (
+	n integer PRIMARY KEY, statement text, language text, metric text, metric_phrase text,
+	direction text, baseline double precision, target double precision, unit text,
+	comparison text, due_on date, review_every interval, unparsed text, kpi text, stage text,
+	target_kind text, relative_change double precision, absolute_change double precision,
+	problems text[]);
+INSERT INTO goal_cases VALUES
+(1, 'Steigerung der Conversion Rate von 18 % auf 25 % bis 31.03.2027', 'de', 'conversion_rate', 'Conversion Rate', 'higher_is_better', 18, 25, '%', 'to', '2027-03-31', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(2, 'Senkung der CAC von 150 € auf 120 € bis Ende Q2 2027', 'de', 'cac', 'CAC', 'lower_is_better', 150, 120, 'EUR', 'to', '2027-06-30', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(3, 'Umsatz um 20 % steigern bis Jahresende', 'de', 'sum', 'Umsatz', 'higher_is_better', NULL, NULL, NULL, 'to', '2026-12-31', NULL, NULL, 'revenue', 'revenue', 'relative', 0.2, NULL, '{}'::text[]),
+(4, 'Leads verdoppeln bis März 2027', 'de', 'count', 'Leads', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-03-31', NULL, NULL, 'leads', 'lead', 'relative', 1, NULL, '{}'::text[]),
+(5, 'Kosten pro Lead von 45 € auf 38 € senken, Ende Q2 2027, wöchentliche Überprüfung', 'de', 'ratio', 'Kosten pro Lead', 'lower_is_better', 45, 38, 'EUR', 'to', '2027-06-30', '7 days', NULL, 'cost_per_lead', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(6, 'Abschlussquote um 3 Prozentpunkte erhöhen bis 31.02.2027', 'de', 'conversion_rate', 'Abschlussquote', 'higher_is_better', NULL, NULL, '%', 'to', NULL, NULL, NULL, 'closing_rate', 'customer', 'delta', NULL, 3, ARRAY['no such date: 31.02.2027']::text[]),
+(7, 'Konversionsrate auf 2,5 % erhöhen (aktuell 1,8 %) bis 30.06.2027', 'de', 'conversion_rate', 'Konversionsrate', 'higher_is_better', 1.8, 2.5, '%', 'to', '2027-06-30', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(8, 'Den Umsatz von 1.200.000 € auf 1,5 Mio. € steigern bis Ende 2027', 'de', 'sum', 'Umsatz', 'higher_is_better', 1200000, 1500000, 'EUR', 'to', '2027-12-31', NULL, NULL, 'revenue', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(9, 'CAC bis März 2027 auf unter 1.200 CHF senken', 'de', 'cac', 'CAC', 'lower_is_better', NULL, 1200, 'CHF', 'at_most', '2027-03-31', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(10, 'Erhöhung des ROMI auf 250 % bis Ende H2 2027 (aktuell 180 %)', 'de', 'romi', 'ROMI', 'higher_is_better', 180, 250, '%', 'to', '2027-12-31', NULL, NULL, 'romi', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(11, 'ROAS von 3,5 auf 4,2 steigern in 90 Tagen', 'de', 'roas', 'ROAS', 'higher_is_better', 3.5, 4.2, 'ratio', 'to', '2027-03-01', NULL, NULL, 'roas', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(12, 'Kundenakquisitionskosten um 15 % reduzieren bis Ende Q1 2027', 'de', 'cac', 'Kundenakquisitionskosten', 'lower_is_better', NULL, NULL, NULL, 'to', '2027-03-31', NULL, NULL, 'cac', 'customer', 'relative', -0.15, NULL, '{}'::text[]),
+(13, 'Kosten pro Neukunde auf höchstens 95 € senken bis 2027-09-30, monatlich prüfen', 'de', 'cac', 'Kosten pro Neukunde', 'lower_is_better', NULL, 95, 'EUR', 'at_most', '2027-09-30', '1 mon', NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(14, 'Win Rate im Vertrieb von 22 % auf 28 % verbessern bis Ende 2027', 'de', 'conversion_rate', 'Win Rate', 'higher_is_better', 22, 28, '%', 'to', '2027-12-31', NULL, 'Vertrieb', 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(15, '500 neue Leads pro Monat bis Q3 2027 generieren', 'de', 'count', 'neue Leads', 'higher_is_better', NULL, 500, 'count', 'to', '2027-09-30', NULL, NULL, 'leads', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(16, 'Leads um 30 % steigern in 60 Tagen', 'de', 'count', 'Leads', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-01-30', NULL, NULL, 'leads', 'lead', 'relative', 0.3, NULL, '{}'::text[]),
+(17, 'Umsatz halten bei mindestens 2 Mio. € bis Jahresende 2027', 'de', 'sum', 'Umsatz', 'higher_is_better', NULL, 2000000, 'EUR', 'at_least', '2027-12-31', NULL, NULL, 'revenue', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(18, 'Conversion-Rate steigern: von 2,1 % auf 2,8 % bis Ende Juni 2027', 'de', 'conversion_rate', 'Conversion-Rate', 'higher_is_better', 2.1, 2.8, '%', 'to', '2027-06-30', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(19, 'CAC senken um 10 € bis 31.03.', 'de', 'cac', 'CAC', 'lower_is_better', NULL, NULL, 'EUR', 'to', '2027-03-31', NULL, NULL, 'cac', 'customer', 'delta', NULL, -10, '{}'::text[]),
+(20, 'ROAS verdoppeln innerhalb von 6 Monaten', 'de', 'roas', 'ROAS', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-06-01', NULL, NULL, 'roas', 'revenue', 'relative', 1, NULL, '{}'::text[]),
+(21, 'Abschlussrate: mindestens 30 % halten, Review wöchentlich', 'de', 'conversion_rate', 'Abschlussrate', 'higher_is_better', NULL, 30, '%', 'at_least', NULL, '7 days', NULL, 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(22, 'Konversionsrate um 0,5 Prozentpunkte steigern bis 15.05.2027', 'de', 'conversion_rate', 'Konversionsrate', 'higher_is_better', NULL, NULL, '%', 'to', '2027-05-15', NULL, NULL, 'conversion_rate', NULL, 'delta', NULL, 0.5, '{}'::text[]),
+(23, 'Umsatz bis 2027 verdoppeln', 'de', 'sum', 'Umsatz', 'higher_is_better', NULL, NULL, NULL, 'to', NULL, NULL, NULL, 'revenue', 'revenue', 'relative', 1, NULL, ARRAY['deadline names a year, not whether its start or end is meant: bis 2027']::text[]),
+(24, 'Ziel Team Nord: CAC (Paid Search) von 180 EUR auf 140 EUR reduzieren – bis Ende des Jahres!!', 'de', 'cac', 'CAC', 'lower_is_better', 180, 140, 'EUR', 'to', '2026-12-31', NULL, 'Team Nord Paid Search', 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(25, E'Steigerung  der   KONVERSIONSRATE\nvon 3 % auf 4 %\nbis 31.12.2027', 'de', 'conversion_rate', 'KONVERSIONSRATE', 'higher_is_better', 3, 4, '%', 'to', '2027-12-31', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(26, 'Wir wollen unsre Conversion Rate bis Ende Q4 2027 von 1,5% auf 2% steigern', 'de', 'conversion_rate', 'Conversion Rate', 'higher_is_better', 1.5, 2, '%', 'to', '2027-12-31', NULL, 'unsre', 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(27, 'Umsatz (Online-Shop) von 800.000 € auf 1 Mio. € bis 30.09.2027 steigern, monatliches Reporting', 'de', 'sum', 'Umsatz', 'higher_is_better', 800000, 1000000, 'EUR', 'to', '2027-09-30', '1 mon', 'Online-Shop', 'revenue', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(28, 'Kosten pro Lead < 40 € bis Ende Q1 2027', 'de', 'ratio', 'Kosten pro Lead', 'lower_is_better', NULL, 40, 'EUR', 'at_most', '2027-03-31', NULL, NULL, 'cost_per_lead', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(29, 'Anzahl der Leads: 1.200 pro Quartal ab Q2 2027 halten', 'de', 'count', 'Anzahl der Leads', 'higher_is_better', NULL, 1200, 'count', 'at_least', NULL, NULL, 'ab Q2 2027', 'leads', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(30, 'Gesamtumsatz um 8 % steigern bis Dezember 2027', 'de', 'sum', 'Gesamtumsatz', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-12-31', NULL, NULL, 'revenue', 'revenue', 'relative', 0.08, NULL, '{}'::text[]),
+(31, 'ROMI von 120 % auf 150 % in 4 Monaten', 'de', 'romi', 'ROMI', 'higher_is_better', 120, 150, '%', 'to', '2027-04-01', NULL, NULL, 'romi', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(32, 'CAC: 150 € → 130 € bis 31.05.2027', 'de', 'cac', 'CAC', 'lower_is_better', 150, 130, 'EUR', 'to', '2027-05-31', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(33, 'Umsatz auf 2,5 Mio. EUR erhöhen bis 31.02.2027', 'de', 'sum', 'Umsatz', 'higher_is_better', NULL, 2500000, 'EUR', 'to', NULL, NULL, NULL, 'revenue', 'revenue', 'value', NULL, NULL, ARRAY['no such date: 31.02.2027']::text[]),
+(34, 'Reduzierung der Kosten pro Lead um 20 % in 14 Tagen', 'de', 'ratio', 'Kosten pro Lead', 'lower_is_better', NULL, NULL, NULL, 'to', '2026-12-15', NULL, NULL, 'cost_per_lead', 'lead', 'relative', -0.2, NULL, '{}'::text[]),
+(35, 'Lead-Konversionsrate im Marketing auf 12 % steigern bis Ende Q3 2027, wöchentlich', 'de', 'conversion_rate', 'Lead-Konversionsrate', 'higher_is_better', NULL, 12, '%', 'to', '2027-09-30', '7 days', 'Marketing', 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(36, 'Leads: +25 % bis Mitte 2027', 'de', 'count', 'Leads', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-06-30', NULL, NULL, 'leads', 'lead', 'relative', 0.25, NULL, '{}'::text[]),
+(37, 'CAC um 12 % senken bis zum 30. Juni 2027', 'de', 'cac', 'CAC', 'lower_is_better', NULL, NULL, NULL, 'to', '2027-06-30', NULL, NULL, 'cac', 'customer', 'relative', -0.12, NULL, '{}'::text[]),
+(38, 'Abschlussquote: 25 % (Ist: 19 %) bis Ende Februar 2027', 'de', 'conversion_rate', 'Abschlussquote', 'higher_is_better', 19, 25, '%', 'to', '2027-02-28', NULL, NULL, 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(39, 'Die Kundengewinnungskosten sollen bis 1.7.2027 unter 200 € liegen', 'de', 'cac', 'Kundengewinnungskosten', 'lower_is_better', NULL, 200, 'EUR', 'at_most', '2027-07-01', NULL, 'liegen', 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(40, 'Umsatz steigern', 'de', 'sum', 'Umsatz', 'higher_is_better', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'revenue', 'revenue', NULL, NULL, NULL, '{}'::text[]),
+(41, 'Mehr Kunden gewinnen bis Q2 2027', 'de', NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2027-06-30', NULL, 'Mehr Kunden', NULL, NULL, NULL, NULL, NULL, '{}'::text[]),
+(42, 'ROAS in 30 Tagen von 4 auf 5 steigern', 'de', 'roas', 'ROAS', 'higher_is_better', 4, 5, 'ratio', 'to', '2026-12-31', NULL, NULL, 'roas', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(43, 'Conversion Rate im Webshop halbieren', 'de', 'conversion_rate', 'Conversion Rate', 'lower_is_better', NULL, NULL, NULL, 'to', NULL, NULL, 'Webshop', 'conversion_rate', NULL, 'relative', -0.5, NULL, '{}'::text[]),
+(44, 'Umsätze im Q1 2027 um 5 Prozent erhöhen', 'de', 'sum', 'Umsätze', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-03-31', NULL, NULL, 'revenue', 'revenue', 'relative', 0.05, NULL, '{}'::text[]),
+(45, 'Cost per Lead bei max. 35 EUR halten, monatliche Kontrolle, Frist 31.12.2027', 'de', 'ratio', 'Cost per Lead', 'lower_is_better', NULL, 35, 'EUR', 'at_most', '2027-12-31', '1 mon', NULL, 'cost_per_lead', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(46, 'Konversionsrate bis KW 20 auf 3 % steigern', 'de', 'conversion_rate', 'Konversionsrate', 'higher_is_better', NULL, 3, '%', 'to', '2027-05-23', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(47, 'Leads von 800 auf 1.000 pro Monat steigern bis H1 2027', 'de', 'count', 'Leads', 'higher_is_better', 800, 1000, 'count', 'to', '2027-06-30', NULL, NULL, 'leads', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(48, 'Senkung CAC auf 99,90 € bis 31.3.2027', 'de', 'cac', 'CAC', 'lower_is_better', NULL, 99.9, 'EUR', 'to', '2027-03-31', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(49, 'Wir möchten die Konversionsrate bis Ende Q2 2027 auf 4 % erhöhne', 'de', 'conversion_rate', 'Konversionsrate', 'higher_is_better', NULL, 4, '%', 'to', '2027-06-30', NULL, 'möchten', 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(50, 'Reduce CAC below EUR 120 by end of Q2 2027', 'en', 'cac', 'CAC', 'lower_is_better', NULL, 120, 'EUR', 'at_most', '2027-06-30', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(51, 'Increase conversion rate from 18% to 25% by 2027-03-31', 'en', 'conversion_rate', 'conversion rate', 'higher_is_better', 18, 25, '%', 'to', '2027-03-31', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(52, 'Grow revenue by 20% by year end', 'en', 'sum', 'revenue', 'higher_is_better', NULL, NULL, NULL, 'to', '2026-12-31', NULL, NULL, 'revenue', 'revenue', 'relative', 0.2, NULL, '{}'::text[]),
+(53, 'Double the number of leads by March 2027', 'en', 'count', 'number of leads', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-03-31', NULL, NULL, 'leads', 'lead', 'relative', 1, NULL, '{}'::text[]),
+(54, 'Raise the win rate to 30% by end of H1 2027, reviewed weekly', 'en', 'conversion_rate', 'win rate', 'higher_is_better', NULL, 30, '%', 'to', '2027-06-30', '7 days', NULL, 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(55, 'Cut cost per lead from $45 to $38 within 30 days', 'en', 'ratio', 'cost per lead', 'lower_is_better', 45, 38, 'USD', 'to', '2026-12-31', NULL, NULL, 'cost_per_lead', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(56, 'Improve ROAS from 3.5 to 4.2 by June 30, 2027', 'en', 'roas', 'ROAS', 'higher_is_better', 3.5, 4.2, 'ratio', 'to', '2027-06-30', NULL, NULL, 'roas', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(57, 'Keep CAC under $150 through Q4 2027', 'en', 'cac', 'CAC', 'lower_is_better', NULL, 150, 'USD', 'at_most', '2027-12-31', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(58, 'Increase leads by 500 per month by end of Q1 2027', 'en', 'count', 'leads', 'higher_is_better', NULL, NULL, 'count', 'to', '2027-03-31', NULL, NULL, 'leads', 'lead', 'delta', NULL, 500, '{}'::text[]),
+(59, 'Lower customer acquisition cost by 15% before 2027-06-30', 'en', 'cac', 'customer acquisition cost', 'lower_is_better', NULL, NULL, NULL, 'to', '2027-06-30', NULL, NULL, 'cac', 'customer', 'relative', -0.15, NULL, '{}'::text[]),
+(60, 'Raise conversion rate by 2.5 percentage points by 2027-06-30, monthly review', 'en', 'conversion_rate', 'conversion rate', 'higher_is_better', NULL, NULL, '%', 'to', '2027-06-30', '1 mon', NULL, 'conversion_rate', NULL, 'delta', NULL, 2.5, '{}'::text[]),
+(61, 'ROMI: from 120% to 150% in 4 months', 'en', 'romi', 'ROMI', 'higher_is_better', 120, 150, '%', 'to', '2027-04-01', NULL, NULL, 'romi', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(62, 'Keep the closing rate at or above 25% (weekly check)', 'en', 'conversion_rate', 'closing rate', 'higher_is_better', NULL, 25, '%', 'at_least', NULL, '7 days', NULL, 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(63, 'Grow revenue from EUR 1.2M to EUR 1.5M by the end of 2027', 'en', 'sum', 'revenue', 'higher_is_better', 1200000, 1500000, 'EUR', 'to', '2027-12-31', NULL, NULL, 'revenue', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(64, 'Increase revenue to 1,500,000 USD by December 31st, 2027', 'en', 'sum', 'revenue', 'higher_is_better', NULL, 1500000, 'USD', 'to', '2027-12-31', NULL, NULL, 'revenue', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(65, 'Reduce CAC to $95 by 31 February 2027', 'en', 'cac', 'CAC', 'lower_is_better', NULL, 95, 'USD', 'to', NULL, NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, ARRAY['no such date: 31 February 2027']::text[]),
+(66, 'Get 2,000 MQLs per quarter by end of 2027', 'en', 'count', 'MQLs', 'higher_is_better', NULL, 2000, 'count', 'to', '2027-12-31', NULL, NULL, 'leads', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(67, 'increase conversion rate 18% -> 21% by Q3 2027', 'en', 'conversion_rate', 'conversion rate', 'higher_is_better', 18, 21, '%', 'to', '2027-09-30', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(68, 'Boost ROAS by 50% within the next 6 weeks', 'en', 'roas', 'ROAS', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-01-12', NULL, NULL, 'roas', 'revenue', 'relative', 0.5, NULL, '{}'::text[]),
+(69, 'Reduce cost per lead by EUR 5 by end of March 2027', 'en', 'ratio', 'cost per lead', 'lower_is_better', NULL, NULL, 'EUR', 'to', '2027-03-31', NULL, NULL, 'cost_per_lead', 'lead', 'delta', NULL, -5, '{}'::text[]),
+(70, 'Halve CAC within 12 months', 'en', 'cac', 'CAC', 'lower_is_better', NULL, NULL, NULL, 'to', '2027-12-01', NULL, NULL, 'cac', 'customer', 'relative', -0.5, NULL, '{}'::text[]),
+(71, 'Increase leads 30% by 2027', 'en', 'count', 'leads', 'higher_is_better', NULL, NULL, NULL, 'to', NULL, NULL, NULL, 'leads', 'lead', 'relative', 0.3, NULL, ARRAY['deadline names a year, not whether its start or end is meant: by 2027']::text[]),
+(72, 'Our Q1 2027 OKR: lift website conversion rate to 3.2%', 'en', 'conversion_rate', 'conversion rate', 'higher_is_better', NULL, 3.2, '%', 'to', '2027-03-31', NULL, 'website', 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(73, 'Revenue (EMEA): +12% YoY by Dec 2027', 'en', 'sum', 'Revenue', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-12-31', NULL, 'EMEA YoY', 'revenue', 'revenue', 'relative', 0.12, NULL, '{}'::text[]),
+(74, 'Reduce CAC from €140 to €110 by 2027-02-30', 'en', 'cac', 'CAC', 'lower_is_better', 140, 110, 'EUR', 'to', NULL, NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, ARRAY['no such date: 2027-02-30']::text[]),
+(75, 'Improve cost per lead to under 30 USD in 3 months, review every 2 weeks', 'en', 'ratio', 'cost per lead', 'lower_is_better', NULL, 30, 'USD', 'at_most', '2027-03-01', '14 days', NULL, 'cost_per_lead', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(76, 'Maintain ROMI above 200% through end of 2027', 'en', 'romi', 'ROMI', 'higher_is_better', NULL, 200, '%', 'at_least', '2027-12-31', NULL, NULL, 'romi', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(77, 'Increase the number of qualified leads from 400 to 600 per month by 30 September 2027', 'en', 'count', 'qualified leads', 'higher_is_better', 400, 600, 'count', 'to', '2027-09-30', NULL, NULL, 'leads', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(78, E'increase CONVERSION RATE\n(landing pages)\nfrom 2.4 % to 3 %\nby Q2/2027', 'en', 'conversion_rate', 'CONVERSION RATE', 'higher_is_better', 2.4, 3, '%', 'to', '2027-06-30', NULL, 'landing pages', 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(79, 'Lower CPL by 3 EUR in 30 days, reviewed weekly', 'en', 'ratio', 'CPL', 'lower_is_better', NULL, NULL, 'EUR', 'to', '2026-12-31', '7 days', NULL, 'cost_per_lead', 'lead', 'delta', NULL, -3, '{}'::text[]),
+(80, 'Hit a 28% win rate by the end of Q3 2027', 'en', 'conversion_rate', 'win rate', 'higher_is_better', NULL, 28, '%', 'to', '2027-09-30', NULL, NULL, 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(81, 'Increase the conversion rate from 20% to 15% by June 2027', 'en', 'conversion_rate', 'conversion rate', 'higher_is_better', 20, 15, '%', 'to', '2027-06-30', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(82, 'Reduce CAC to EUR 120 in 10 days', 'en', 'cac', 'CAC', 'lower_is_better', NULL, 120, 'EUR', 'to', '2026-12-11', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(83, 'Grow leads by 40% per month by end of January 2027', 'en', 'count', 'leads', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-01-31', NULL, NULL, 'leads', 'lead', 'relative', 0.4, NULL, '{}'::text[]),
+(84, 'Revenue target: USD 3.5 million by year-end 2027', 'en', 'sum', 'Revenue', 'higher_is_better', NULL, 3500000, 'USD', 'to', '2027-12-31', NULL, NULL, 'revenue', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(85, 'Increase closing rate to at least 35% by 1 July 2027, with a monthly review', 'en', 'conversion_rate', 'closing rate', 'higher_is_better', NULL, 35, '%', 'at_least', '2027-07-01', '1 mon', NULL, 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(86, 'Drive down cost per acquisition below $80 by Q1 2027', 'en', 'cac', 'cost per acquisition', 'lower_is_better', NULL, 80, 'USD', 'at_most', '2027-03-31', NULL, NULL, 'cac', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(87, 'ROAS 4x by end of next quarter', 'en', 'roas', 'ROAS', 'higher_is_better', NULL, 4, 'ratio', 'to', '2027-03-31', NULL, NULL, 'roas', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(88, 'Increase Revenue by 10 % in 2027 (stretch goal)', 'en', 'sum', 'Revenue', 'higher_is_better', NULL, NULL, NULL, 'to', '2027-12-31', NULL, 'stretch', 'revenue', 'revenue', 'relative', 0.1, NULL, '{}'::text[]),
+(89, 'Reduce the cost-per-lead by 25% by next month', 'en', 'ratio', 'cost-per-lead', 'lower_is_better', NULL, NULL, NULL, 'to', '2027-01-01', NULL, NULL, 'cost_per_lead', 'lead', 'relative', -0.25, NULL, '{}'::text[]),
+(90, 'Improve CAC', 'en', 'cac', 'CAC', 'lower_is_better', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'cac', 'customer', NULL, NULL, NULL, '{}'::text[]),
+(91, 'Increase revenue', 'en', 'sum', 'revenue', 'higher_is_better', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'revenue', 'revenue', NULL, NULL, NULL, '{}'::text[]),
+(92, 'Boost sign-ups by 20% by Q2 2027', 'en', NULL, NULL, 'higher_is_better', NULL, NULL, NULL, 'to', '2027-06-30', NULL, 'sign-ups', NULL, NULL, 'relative', 0.2, NULL, '{}'::text[]),
+(93, 'Increase ROMI from 1.5 to 2.0 by end of Q4 2027', 'en', 'romi', 'ROMI', 'higher_is_better', 1.5, 2, 'ratio', 'to', '2027-12-31', NULL, NULL, 'romi', 'revenue', 'value', NULL, NULL, '{}'::text[]),
+(94, 'Conversion rate ≥ 4% by 2027-05-31', 'en', 'conversion_rate', 'Conversion rate', 'higher_is_better', NULL, 4, '%', 'at_least', '2027-05-31', NULL, NULL, 'conversion_rate', NULL, 'value', NULL, NULL, '{}'::text[]),
+(95, 'Reduce CAC by 1,000 USD by 2027-03-31', 'en', 'cac', 'CAC', 'lower_is_better', NULL, NULL, 'USD', 'to', '2027-03-31', NULL, NULL, 'cac', 'customer', 'delta', NULL, -1000, '{}'::text[]),
+(96, 'Generate 1.5k leads a month by the end of H2 2027', 'en', 'count', 'leads', 'higher_is_better', NULL, 1500, 'count', 'to', '2027-12-31', NULL, NULL, 'leads', 'lead', 'value', NULL, NULL, '{}'::text[]),
+(97, 'raise win-rate to 0.3 by end of may 2027', 'en', 'conversion_rate', 'win-rate', 'higher_is_better', NULL, 0.3, NULL, 'to', '2027-05-31', NULL, NULL, 'closing_rate', 'customer', 'value', NULL, NULL, '{}'::text[]),
+(98, 'Pls reduce teh CAC to EUR 100 by end of Q1 2027 (tbd)', 'en', 'cac', 'CAC', 'lower_is_better', NULL, 100, 'EUR', 'to', '2027-03-31', NULL, 'Pls teh tbd', 'cac', 'customer', 'value', NULL, NULL, '{}'::text[])
+;
+SELECT count(*) FILTER (WHERE language = 'de') AS german, count(*) FILTER (WHERE language = 'en') AS english
+FROM goal_cases;
+\x on
+SELECT c.n, c.statement, p.*
+FROM goal_cases AS c, LATERAL kpi.parse_goal(c.statement, date '2026-12-01') AS p
+ORDER BY c.n;
+\x off
+-- Where the parser disagrees with the hand-written parse: no rows.
+SELECT c.n, d.column_name, d.expected, d.parsed
+FROM goal_cases AS c, LATERAL kpi.parse_goal(c.statement, date '2026-12-01') AS p,
+	 LATERAL (VALUES ('language', c.language, p.language),
+					 ('metric', c.metric, p.metric),
+					 ('metric_phrase', c.metric_phrase, p.metric_phrase),
+					 ('direction', c.direction, p.direction),
+					 ('baseline', c.baseline::text, p.baseline::text),
+					 ('target', c.target::text, p.target::text),
+					 ('unit', c.unit, p.unit),
+					 ('comparison', c.comparison, p.comparison),
+					 ('due_on', c.due_on::text, p.due_on::text),
+					 ('review_every', c.review_every::text, p.review_every::text),
+					 ('unparsed', c.unparsed, p.unparsed),
+					 ('kpi', c.kpi, p.kpi),
+					 ('stage', c.stage, p.stage),
+					 ('target_kind', c.target_kind, p.target_kind),
+					 ('relative_change', c.relative_change::text, p.relative_change::text),
+					 ('absolute_change', c.absolute_change::text, p.absolute_change::text),
+					 ('problems', c.problems::text, p.problems::text)) AS d(column_name, expected, parsed)
+WHERE d.expected IS DISTINCT FROM d.parsed
+ORDER BY c.n, d.column_name;
