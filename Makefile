@@ -13,6 +13,7 @@ OBJS = \
 	src/moving_agg.o \
 	src/settings.o \
 	src/input_checks.o \
+	src/column_type.o \
 	src/goal_parser.o \
 	src/goal.o
 

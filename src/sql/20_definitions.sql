@@ -115,11 +115,17 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.definitions', '');
 
 ------------------------------------------------------------------------------
 -- Small helpers.
+--
+-- kpi's LANGUAGE sql functions have SQL-standard bodies (RETURN or BEGIN
+-- ATOMIC), whose names are resolved when the function is created, so they
+-- need no SET search_path; without one, and without STRICT where the body
+-- gives NULL for NULL by itself, the planner can inline them into the calling
+-- query.  A SQL function that is not inlined has its query planned and run
+-- on every call, as a parallel plan of its own where one is allowed.
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION kpi.as_of() RETURNS timestamptz
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN COALESCE(
 		kpi.setting('as_of')::timestamptz,
 		pg_catalog.now());
@@ -129,13 +135,18 @@ COMMENT ON FUNCTION kpi.as_of() IS
 -- The message in the session's language (kpi.language: en or de).
 CREATE FUNCTION kpi.translate(english text, german text) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN CASE kpi.setting('language') WHEN 'de' THEN german ELSE english END;
 COMMENT ON FUNCTION kpi.translate(text, text) IS
 	'Internal: picks the English or the German text by the setting kpi.language.';
 
 -- Argument checks shared by the functions below: errors 22023.
-CREATE FUNCTION kpi.check_interval(what text, every interval) RETURNS void
+/*
+ * The argument checks return true (or raise) rather than void, so that
+ * PL/pgSQL evaluates a call as a simple expression (checked := ...).  PERFORM
+ * would plan a query for each call, and under force_parallel_mode start a
+ * parallel worker for it.
+ */
+CREATE FUNCTION kpi.check_interval(what text, every interval) RETURNS boolean
 	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -145,12 +156,13 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = pg_catalog.format('The %s given is %s.', what, every);
 	END IF;
+	RETURN true;
 END
 $$;
 COMMENT ON FUNCTION kpi.check_interval(text, interval) IS
-	'Internal: raises invalid_parameter_value (22023) unless the interval called what is positive.';
+	'Internal: true, or raises invalid_parameter_value (22023) unless the interval called what is positive.';
 
-CREATE FUNCTION kpi.check_period(period_start timestamptz, period_end timestamptz) RETURNS void
+CREATE FUNCTION kpi.check_period(period_start timestamptz, period_end timestamptz) RETURNS boolean
 	LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -160,10 +172,11 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end);
 	END IF;
+	RETURN true;
 END
 $$;
 COMMENT ON FUNCTION kpi.check_period(timestamptz, timestamptz) IS
-	'Internal: raises invalid_parameter_value (22023) when the period [period_start, period_end) ends before it starts.';
+	'Internal: true, or raises invalid_parameter_value (22023) when the period [period_start, period_end) ends before it starts.';
 
 CREATE FUNCTION kpi.review_period(anchor date, every interval, as_of timestamptz,
 								  periods_back integer DEFAULT 0)
@@ -174,8 +187,9 @@ AS $$
 DECLARE
 	origin timestamptz := anchor::timestamptz;
 	k bigint;
+	checked boolean;
 BEGIN
-	PERFORM kpi.check_interval('review period', every);
+	checked := kpi.check_interval('review period', every);
 	-- Estimate k with 30-day months, then step to the exact last period that
 	-- has ended by as_of: calendar arithmetic (months, DST) decides.
 	k := pg_catalog.floor(pg_catalog.date_part('epoch', as_of - origin)
@@ -202,15 +216,23 @@ CREATE FUNCTION kpi.last_review_period(definition kpi.definitions,
 									   as_of timestamptz DEFAULT kpi.as_of(),
 									   periods_back integer DEFAULT 0,
 									   OUT period_start timestamptz, OUT period_end timestamptz)
-	LANGUAGE sql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT p.period_start, p.period_end
-	FROM kpi.review_period(COALESCE((definition).starts_on, date '2000-01-03'),
-						   CASE WHEN (definition).review_every > interval '0' THEN (definition).review_every
-								ELSE interval '7 days' END,
-						   as_of, periods_back) AS p;
-END;
+AS $$
+BEGIN
+	-- The one row of kpi.review_period, read by a loop: a loop's query runs
+	-- as a cursor, which never starts a parallel worker, while SELECT INTO
+	-- would for every KPI of the scorecard under force_parallel_mode.
+	FOR period_start, period_end IN
+		SELECT p.period_start, p.period_end
+		FROM kpi.review_period(COALESCE(definition.starts_on, date '2000-01-03'),
+							   CASE WHEN definition.review_every > interval '0' THEN definition.review_every
+									ELSE interval '7 days' END,
+							   as_of, periods_back) AS p
+	LOOP
+	END LOOP;
+END
+$$;
 COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions, timestamptz, integer) IS
 	'The review period of a KPI that ended last by as_of (kpi.as_of() when not given), or periods_back periods before it: anchored on starts_on (a Monday when unset), review_every long (7 days when unset), in the session''s time zone.';
 
@@ -245,8 +267,10 @@ AS $$
 DECLARE
 	d kpi.definitions;
 BEGIN
-	SELECT * INTO d FROM kpi.definitions WHERE name = kpi_name;
-	IF NOT FOUND THEN
+	-- An expression, not SELECT INTO, which would plan a query (and under
+	-- force_parallel_mode start a worker) on every call.
+	d := (SELECT k FROM kpi.definitions AS k WHERE k.name = kpi_name);
+	IF d.name IS NULL THEN
 		PERFORM kpi.raise_unknown_kpi(kpi_name);
 	END IF;
 	RETURN d;

@@ -46,20 +46,16 @@
 
 -- The base type of a column of source, or NULL when it has no such column.
 CREATE FUNCTION kpi.column_type(source regclass, column_name name) RETURNS regtype
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-	RETURN (SELECT COALESCE(NULLIF(t.typbasetype, 0), t.oid)::regtype
-			FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-			WHERE a.attrelid = source AND a.attname = column_name
-			  AND a.attnum > 0 AND NOT a.attisdropped);
+	AS 'MODULE_PATHNAME', 'kpi_column_type'
+	LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.column_type(regclass, name) IS
 	'Internal: the type of a column of a table or view (the base type for a domain); NULL when there is no such column.';
 
 -- How a column type may be used: 'number', 'boolean', 'time' or 'other'.
 CREATE FUNCTION kpi.type_kind(column_type regtype) RETURNS text
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	RETURN CASE
+		WHEN column_type IS NULL THEN NULL
 		WHEN column_type IN ('smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
 							 'numeric'::regtype, 'real'::regtype, 'double precision'::regtype) THEN 'number'
 		WHEN column_type = 'boolean'::regtype THEN 'boolean'
@@ -72,15 +68,15 @@ COMMENT ON FUNCTION kpi.type_kind(regtype) IS
 -- The column, cast to the type the core aggregates take, so that overload
 -- resolution is never ambiguous (e.g. for smallint or real columns).
 CREATE FUNCTION kpi.number_expression(source regclass, column_name name) RETURNS text
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-	RETURN pg_catalog.format('%I::%s', column_name,
-		CASE kpi.column_type(source, column_name)
-			WHEN 'smallint'::regtype THEN 'pg_catalog.int4'
-			WHEN 'integer'::regtype THEN 'pg_catalog.int4'
-			WHEN 'bigint'::regtype THEN 'pg_catalog.int8'
-			WHEN 'numeric'::regtype THEN 'pg_catalog.numeric'
-			ELSE 'pg_catalog.float8' END);
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN CASE WHEN source IS NOT NULL AND column_name IS NOT NULL THEN
+		pg_catalog.format('%I::%s', column_name,
+			CASE kpi.column_type(source, column_name)
+				WHEN 'smallint'::regtype THEN 'pg_catalog.int4'
+				WHEN 'integer'::regtype THEN 'pg_catalog.int4'
+				WHEN 'bigint'::regtype THEN 'pg_catalog.int8'
+				WHEN 'numeric'::regtype THEN 'pg_catalog.numeric'
+				ELSE 'pg_catalog.float8' END) END;
 COMMENT ON FUNCTION kpi.number_expression(regclass, name) IS
 	'Internal: a numeric column as an SQL expression cast to integer, bigint, numeric or double precision.';
 
@@ -192,7 +188,6 @@ COMMENT ON FUNCTION kpi.measure_problems(kpi.definitions, boolean) IS
 -- The columns a metric needs, as a message when they are not what it takes.
 CREATE FUNCTION kpi.metric_columns_problem(definition kpi.definitions) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN CASE
 		WHEN (definition).metric IN ('cac', 'romi', 'roas', 'ratio')
 			 AND ((definition).numerator_column IS NULL OR (definition).denominator_column IS NULL) THEN
@@ -219,7 +214,6 @@ COMMENT ON FUNCTION kpi.metric_columns_problem(kpi.definitions) IS
 -- (kpi.measure_many, the audit's weekly series) instead of an error.
 CREATE FUNCTION kpi.can_measure(definition kpi.definitions) RETURNS boolean
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN kpi.measure_problems(definition) = '{}' AND kpi.metric_columns_problem(definition) IS NULL;
 COMMENT ON FUNCTION kpi.can_measure(kpi.definitions) IS
 	'Internal: whether the caller can measure a definition (its source, columns, filters and privileges are in order); never fails on a broken definition.';
@@ -238,16 +232,21 @@ COMMENT ON FUNCTION kpi.can_measure(kpi.definitions) IS
  */
 
 CREATE FUNCTION kpi.filter_sql(definition kpi.definitions) RETURNS text
-	LANGUAGE sql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $$
+BEGIN
 	-- An untyped literal takes the column's type, as in a hand-written query.
-	SELECT pg_catalog.string_agg(
-			   CASE WHEN pg_catalog.jsonb_typeof(f.value) = 'null' THEN pg_catalog.format('%I IS NULL', f.key)
-					ELSE pg_catalog.format('%I = %L', f.key, f.value #>> '{}') END,
-			   ' AND ' ORDER BY f.key)
-	FROM pg_catalog.jsonb_each((definition).filters) AS f;
-END;
+	-- (PL/pgSQL rather than SQL: a SQL function's one query would be planned
+	-- on every call, and get a parallel worker of its own under
+	-- force_parallel_mode.)
+	RETURN (SELECT pg_catalog.string_agg(
+					   CASE WHEN pg_catalog.jsonb_typeof(f.value) = 'null' THEN pg_catalog.format('%I IS NULL', f.key)
+							ELSE pg_catalog.format('%I = %L', f.key, f.value #>> '{}') END,
+					   ' AND ' ORDER BY f.key)
+			FROM pg_catalog.jsonb_each((definition).filters) AS f);
+END
+$$;
 COMMENT ON FUNCTION kpi.filter_sql(kpi.definitions) IS
 	'Internal: the equality filters of a definition as an SQL condition of quoted identifiers and literals, ANDed in key order; NULL when it has none.';
 
@@ -292,7 +291,6 @@ COMMENT ON FUNCTION kpi.aggregate_sql(kpi.definitions, text) IS
 -- parameter such as $1, or a column of a bucket list), never user text.
 CREATE FUNCTION kpi.period_sql(source regclass, time_column name, lower_sql text, upper_sql text) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN pg_catalog.format('FROM %s AS kpi_source WHERE %I >= %s AND %I < %s',
 							 source, time_column, lower_sql, time_column, upper_sql);
 COMMENT ON FUNCTION kpi.period_sql(regclass, name, text, text) IS
@@ -376,7 +374,6 @@ COMMENT ON FUNCTION kpi.measure(kpi.definitions, timestamptz, timestamptz) IS
 CREATE FUNCTION kpi.measure(kpi_name text, period_start timestamptz, period_end timestamptz)
 	RETURNS double precision
 	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 	RETURN kpi.measure(kpi.definition(kpi_name), period_start, period_end);
 COMMENT ON FUNCTION kpi.measure(text, timestamptz, timestamptz) IS
 	'The value of the KPI called kpi_name over [period_start, period_end), computed from its source with the caller''s privileges.';
@@ -410,7 +407,6 @@ CREATE FUNCTION kpi.measure_series(kpi_name text, bucket interval,
 								   period_start timestamptz, period_end timestamptz)
 	RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz, value double precision, row_count bigint)
 	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT * FROM kpi.measure_series(kpi.definition(kpi_name), bucket, period_start, period_end);
 END;

@@ -21,8 +21,7 @@
 
 -- A number as people read it: about six significant digits.
 CREATE FUNCTION kpi.show_number(value double precision) RETURNS text
-	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
 	RETURN CASE
 		WHEN value = 0 OR value IN ('Infinity', '-Infinity', 'NaN') THEN value::text
 		ELSE pg_catalog.trim_scale(pg_catalog.round(value::numeric,
@@ -32,8 +31,7 @@ COMMENT ON FUNCTION kpi.show_number(double precision) IS
 	'Internal: a number rounded to about six significant digits, for SMART details.';
 
 CREATE FUNCTION kpi.show_date(day date) RETURNS text
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
+	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN pg_catalog.to_char(day, 'YYYY-MM-DD');
 COMMENT ON FUNCTION kpi.show_date(date) IS
 	'Internal: a date as YYYY-MM-DD whatever the DateStyle, for SMART details.';
@@ -61,22 +59,30 @@ COMMENT ON FUNCTION kpi.show_interval(interval) IS
 
 -- One row of kpi.smart_criteria: passed when there are no problems; the
 -- detail lists the problems, or says what was found when there are none.
+CREATE TYPE kpi.smart_criterion AS (criterion_key text, criterion text, passed boolean, detail text);
+COMMENT ON TYPE kpi.smart_criterion IS
+	'Internal: one SMART criterion as kpi.smart_criteria returns it: a language-independent key, the name in kpi.language, passed, and the detail.';
+
+-- PL/pgSQL, so that a caller assigns the result as a simple expression
+-- rather than running a query for each criterion.
 CREATE FUNCTION kpi.smart_verdict(key text, problems text[], passed_detail text)
-	RETURNS TABLE (criterion_key text, criterion text, passed boolean, detail text)
-	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURNS kpi.smart_criterion
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-	SELECT key,
-		   CASE key
-			   WHEN 'specific' THEN kpi.translate('specific', 'Spezifisch')
-			   WHEN 'measurable' THEN kpi.translate('measurable', 'Messbar')
-			   WHEN 'attractive' THEN kpi.translate('attractive', 'Attraktiv')
-			   WHEN 'realistic' THEN kpi.translate('realistic', 'Realistisch')
-			   WHEN 'time_bound' THEN kpi.translate('time_bound', 'Termingebunden') END,
-		   COALESCE(pg_catalog.cardinality(problems), 0) = 0,
-		   CASE WHEN COALESCE(pg_catalog.cardinality(problems), 0) = 0 THEN passed_detail
-				ELSE pg_catalog.array_to_string(problems, ' ') END;
-END;
+AS $$
+BEGIN
+	RETURN ROW(key,
+			   CASE key
+				   WHEN 'specific' THEN kpi.translate('specific', 'Spezifisch')
+				   WHEN 'measurable' THEN kpi.translate('measurable', 'Messbar')
+				   WHEN 'attractive' THEN kpi.translate('attractive', 'Attraktiv')
+				   WHEN 'realistic' THEN kpi.translate('realistic', 'Realistisch')
+				   WHEN 'time_bound' THEN kpi.translate('time_bound', 'Termingebunden') END,
+			   COALESCE(pg_catalog.cardinality(problems), 0) = 0,
+			   CASE WHEN COALESCE(pg_catalog.cardinality(problems), 0) = 0 THEN passed_detail
+					ELSE pg_catalog.array_to_string(problems, ' ') END)::kpi.smart_criterion;
+END
+$$;
 COMMENT ON FUNCTION kpi.smart_verdict(text, text[], text) IS
 	'Internal: a row of kpi.smart_criteria from the criterion, its problems and the detail to show when there are none; the name follows kpi.language.';
 
@@ -104,6 +110,7 @@ DECLARE
 	best double precision;
 	history_periods integer;
 	found text;		-- what the realistic check found
+	verdicts kpi.smart_criterion[] := '{}';
 	sign double precision := CASE d.direction WHEN 'lower_is_better' THEN -1 ELSE 1 END;
 	-- The review period; weekly when review_every is unset or not positive
 	-- (time_bound reports that).
@@ -132,7 +139,7 @@ BEGIN
 		) AS r(position, failing, message)
 		WHERE r.failing
 		ORDER BY r.position);
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('specific', problems,
+	verdicts := verdicts || kpi.smart_verdict('specific', problems,
 		pg_catalog.format(kpi.translate('One metric (%s), described, owned by %s, for %s.',
 												 'Eine Kennzahl (%s), beschrieben, verantwortet von %s, für %s.'),
 								   d.metric, d.owner, pg_catalog.array_to_string(d.teams, ', ')));
@@ -145,7 +152,7 @@ BEGIN
 			'Sie kann erst berechnet werden, wenn die Kennzahlart ihre Spalten hat (siehe Spezifisch).');
 	END IF;
 	problems := measure_blockers;
-	SELECT * INTO period FROM kpi.last_review_period(d);
+	period := kpi.last_review_period(d);
 	IF measure_blockers = '{}' THEN
 		SELECT m.value, m.row_count INTO current_value, current_rows
 		FROM kpi.measure_series(d, period.period_end - period.period_start,
@@ -177,7 +184,7 @@ BEGIN
 		) AS r(position, failing, message)
 		WHERE r.failing
 		ORDER BY r.position);
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('measurable', problems,
+	verdicts := verdicts || kpi.smart_verdict('measurable', problems,
 		pg_catalog.format(kpi.translate('Computes %s %s for the last full review period [%s, %s).',
 												 'Ergibt %s %s für den letzten vollen Berichtszeitraum [%s, %s).'),
 								   kpi.show_number(current_value), d.unit, kpi.show_date(period.period_start::date), kpi.show_date(period.period_end::date)));
@@ -208,7 +215,7 @@ BEGIN
 		problems := problems || kpi.translate('No objective is stated: name the business goal the KPI serves.',
 											  'Es ist kein Ziel (objective) genannt: nennen Sie das Geschäftsziel, dem die Kennzahl dient.');
 	END IF;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('attractive', problems,
+	verdicts := verdicts || kpi.smart_verdict('attractive', problems,
 		pg_catalog.format(kpi.translate('The target %s improves on the baseline %s (%s is better) and serves the objective: %s',
 												 'Der Zielwert %s verbessert den Ausgangswert %s (%s ist besser) und dient dem Ziel: %s'),
 								   kpi.show_number(d.target), kpi.show_number(d.baseline),
@@ -273,7 +280,7 @@ BEGIN
 			END IF;
 		END IF;
 	END IF;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('realistic', problems, found);
+	verdicts := verdicts || kpi.smart_verdict('realistic', problems, found);
 
 	-- time_bound
 	problems := '{}';
@@ -299,10 +306,14 @@ BEGIN
 			'Ein Rhythmus von %s lässt keine Überprüfung vor der Frist zu: prüfen Sie öfter, als der Zeitraum von starts_on bis due_on lang ist.'),
 			kpi.show_interval(d.review_every));
 	END IF;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('time_bound', problems,
+	verdicts := verdicts || kpi.smart_verdict('time_bound', problems,
 		pg_catalog.format(kpi.translate('From %s to %s (%s days), reviewed every %s.',
 												 'Von %s bis %s (%s Tage), Überprüfung alle %s.'),
 								   kpi.show_date(d.starts_on), kpi.show_date(d.due_on), d.due_on - d.starts_on, kpi.show_interval(d.review_every)));
+
+	FOREACH criterion_key, criterion, passed, detail IN ARRAY verdicts LOOP
+		RETURN NEXT;
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION kpi.smart_criteria(kpi.definitions) IS
@@ -311,7 +322,6 @@ COMMENT ON FUNCTION kpi.smart_criteria(kpi.definitions) IS
 CREATE FUNCTION kpi.smart_check(definition kpi.definitions)
 	RETURNS TABLE (criterion text, passed boolean, detail text)
 	LANGUAGE sql STABLE PARALLEL UNSAFE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT c.criterion, c.passed, c.detail FROM kpi.smart_criteria(definition) AS c;
 END;
@@ -321,7 +331,6 @@ COMMENT ON FUNCTION kpi.smart_check(kpi.definitions) IS
 CREATE FUNCTION kpi.smart_check(kpi_name text)
 	RETURNS TABLE (criterion text, passed boolean, detail text)
 	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT c.criterion, c.passed, c.detail FROM kpi.smart_criteria(kpi.definition(kpi_name)) AS c;
 END;
@@ -380,7 +389,6 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.smart_verdicts', '');
 -- Keeps the verdict of a check that failed the criteria given (none: SMART).
 CREATE FUNCTION kpi.keep_smart_verdict(kpi_name text, failed text[]) RETURNS boolean
 	LANGUAGE sql VOLATILE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	INSERT INTO kpi.smart_verdicts AS v (name, smart, failed, checked_at)
 	VALUES (kpi_name, pg_catalog.cardinality(failed) = 0, failed, kpi.as_of())
@@ -394,7 +402,6 @@ COMMENT ON FUNCTION kpi.keep_smart_verdict(text, text[]) IS
 
 CREATE FUNCTION kpi.recheck_smart(definition kpi.definitions) RETURNS boolean
 	LANGUAGE sql VOLATILE SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 	RETURN kpi.keep_smart_verdict((definition).name,
 		ARRAY(SELECT c.criterion_key FROM kpi.smart_criteria(definition) WITH ORDINALITY AS c
 			  WHERE NOT c.passed ORDER BY c.ordinality));
@@ -403,7 +410,6 @@ COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
 
 CREATE FUNCTION kpi.recheck_smart(kpi_name text) RETURNS boolean
 	LANGUAGE sql VOLATILE STRICT SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 	RETURN kpi.recheck_smart(kpi.definition(kpi_name));
 COMMENT ON FUNCTION kpi.recheck_smart(text) IS
 	'Re-checks the KPI called kpi_name, e.g. after new data arrived, and keeps the verdict the scorecard shows; returns whether it is SMART.';

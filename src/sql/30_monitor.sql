@@ -97,7 +97,6 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('kp
 
 CREATE FUNCTION kpi.expected_progress(definition kpi.definitions, at timestamptz) RETURNS double precision
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN CASE WHEN (definition).due_on > (definition).starts_on THEN
 		LEAST(1.0, GREATEST(0.0,
 			(pg_catalog.date_part('epoch', at) - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))
@@ -109,22 +108,24 @@ COMMENT ON FUNCTION kpi.expected_progress(kpi.definitions, timestamptz) IS
 
 CREATE FUNCTION kpi.progress(definition kpi.definitions, value double precision) RETURNS double precision
 	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN (value - (definition).baseline) / NULLIF((definition).target - (definition).baseline, 0);
 COMMENT ON FUNCTION kpi.progress(kpi.definitions, double precision) IS
 	'The share of the distance from baseline to target that value covers: 0 at the baseline, 1 at the target, negative when worse than the baseline; works for either direction. NULL without baseline and target.';
 
 CREATE FUNCTION kpi.target_path(definition kpi.definitions, at timestamptz) RETURNS double precision
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN (definition).baseline
 		   + ((definition).target - (definition).baseline) * kpi.expected_progress(definition, at);
 COMMENT ON FUNCTION kpi.target_path(kpi.definitions, timestamptz) IS
 	'Where the KPI should be at the moment given: the straight line from baseline at starts_on to target at due_on, flat before and after.';
 
+-- PL/pgSQL: as SQL it would not be inlined (it reads its arguments more than
+-- once), and would plan a query of its own for every KPI of the scorecard.
 CREATE FUNCTION kpi.status(progress double precision, expected_progress double precision) RETURNS text
-	LANGUAGE sql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
 	RETURN CASE
 		WHEN progress IS NULL OR expected_progress IS NULL THEN 'no_data'
 		WHEN progress >= expected_progress THEN 'on_track'
@@ -132,6 +133,8 @@ CREATE FUNCTION kpi.status(progress double precision, expected_progress double p
 			 < kpi.setting('at_risk_margin')::double precision
 			THEN 'at_risk'
 		ELSE 'off_track' END;
+END
+$$;
 COMMENT ON FUNCTION kpi.status(double precision, double precision) IS
 	'on_track when progress >= expected_progress; at_risk when behind by less than the setting kpi.at_risk_margin (default 0.10); off_track when behind by more; no_data when either is NULL.';
 
@@ -208,7 +211,6 @@ COMMENT ON FUNCTION kpi.measure_many(text[], timestamptz[]) IS
 CREATE FUNCTION kpi.measure_many(kpi_names text[], period_start timestamptz, period_end timestamptz)
 	RETURNS TABLE (name text, value double precision)
 	LANGUAGE sql STABLE PARALLEL RESTRICTED SECURITY INVOKER ROWS 10
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT m.name, m.value FROM kpi.measure_many(kpi_names, ARRAY[period_start, period_end]) AS m;
 END;
@@ -222,7 +224,6 @@ COMMENT ON FUNCTION kpi.measure_many(text[], timestamptz, timestamptz) IS
 CREATE FUNCTION kpi.series(kpi_name text, bucket interval, period_start timestamptz, period_end timestamptz)
 	RETURNS TABLE (bucket_start timestamptz, value double precision, target_path double precision, status text)
 	LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT m.bucket_start, m.value, kpi.target_path(d, m.bucket_end),
 		   kpi.status(kpi.progress(d, m.value), kpi.expected_progress(d, m.bucket_end))
@@ -243,7 +244,6 @@ CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
 		progress double precision, expected_progress double precision, target_path double precision,
 		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean)
 	LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED SECURITY INVOKER
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	WITH active AS (
 		SELECT d, cur.period_start, cur.period_end, prev.period_start AS previous_start
@@ -385,7 +385,6 @@ COMMENT ON FUNCTION kpi.adjust_target(text, double precision, text) IS
 
 CREATE FUNCTION kpi.audit_stale() RETURNS TABLE (kind text, kpis text[], detail text)
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT 'stale', ARRAY[d.name],
 		   CASE WHEN r.last_reviewed_at IS NULL THEN

@@ -37,7 +37,6 @@ COMMENT ON FUNCTION kpi.parse_goal(text, date) IS
 -- A parser problem in the session's language.
 CREATE FUNCTION kpi.goal_problem(problem text) RETURNS text
 	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN CASE WHEN kpi.setting('language') = 'de' THEN
 		pg_catalog.concat_ws(': ',
 			CASE pg_catalog.split_part(problem, ': ', 1)
@@ -57,7 +56,6 @@ COMMENT ON FUNCTION kpi.goal_problem(text) IS
 -- A goal value with its unit, as people write it: "25 %", "120 EUR", "500".
 CREATE FUNCTION kpi.goal_show_value(value double precision, unit text) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 	RETURN kpi.show_number(value) || CASE WHEN unit IS NULL OR unit IN ('count', 'ratio') THEN '' ELSE ' ' || unit END;
 COMMENT ON FUNCTION kpi.goal_show_value(double precision, text) IS
 	'Internal: a value of a goal statement with its unit (none for counts, ratios and values without one), for SMART details; NULL for a NULL value.';
@@ -92,6 +90,7 @@ DECLARE
 	per_month double precision;
 	max_change double precision := kpi.setting('max_monthly_change')::double precision;
 	change_text text;
+	verdicts kpi.smart_criterion[] := '{}';
 BEGIN
 	IF statement IS NULL OR reference_date IS NULL THEN
 		RETURN;
@@ -107,7 +106,7 @@ BEGIN
 			'No metric recognised: name one, such as the conversion rate, CAC, ROMI, ROAS, cost per lead, leads or revenue.',
 			'Keine Kennzahl erkannt: nennen Sie eine, etwa die Konversionsrate, CAC, ROMI, ROAS, Kosten pro Lead, Leads oder Umsatz.')];
 	END IF;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('specific', problems,
+	verdicts := verdicts || kpi.smart_verdict('specific', problems,
 		pg_catalog.format(kpi.translate('One metric: %s ("%s").', 'Eine Kennzahl: %s ("%s").'),
 						  g.kpi, g.metric_phrase));
 
@@ -140,7 +139,7 @@ BEGIN
 			pg_catalog.format(kpi.translate('A change of %s%s.', 'Eine Änderung um %s%s.'),
 				CASE WHEN g.absolute_change > 0 THEN '+' ELSE '' END, kpi.goal_show_value(g.absolute_change, g.unit))
 		END;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('measurable', problems, found);
+	verdicts := verdicts || kpi.smart_verdict('measurable', problems, found);
 
 	-- attractive
 	problems := '{}';
@@ -196,7 +195,7 @@ BEGIN
 												 'Die Änderung geht in die bessere Richtung (%s).'),
 			CASE WHEN higher THEN kpi.translate('higher', 'höher') ELSE kpi.translate('lower', 'niedriger') END);
 	END IF;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('attractive', problems, found);
+	verdicts := verdicts || kpi.smart_verdict('attractive', problems, found);
 
 	-- realistic
 	problems := '{}';
@@ -240,7 +239,7 @@ BEGIN
 				change_text, kpi.show_number(max_change * 100))];
 		END IF;
 	END IF;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('realistic', problems, found);
+	verdicts := verdicts || kpi.smart_verdict('realistic', problems, found);
 
 	-- time_bound
 	problems := ARRAY(SELECT kpi.goal_problem(p) || '.' FROM pg_catalog.unnest(g.problems) AS p
@@ -260,13 +259,17 @@ BEGIN
 			'Die Frist %s liegt %s Tage nach dem %s, weniger als 14: planen Sie mindestens zwei Wochen ein.'),
 			kpi.show_date(g.due_on), g.due_on - reference_date, kpi.show_date(reference_date));
 	END IF;
-	RETURN QUERY SELECT * FROM kpi.smart_verdict('time_bound', problems,
+	verdicts := verdicts || kpi.smart_verdict('time_bound', problems,
 		pg_catalog.format(kpi.translate('Due %s, %s days after %s; %s.', 'Fällig am %s, %s Tage nach dem %s; %s.'),
 			kpi.show_date(g.due_on), g.due_on - reference_date, kpi.show_date(reference_date),
 			CASE WHEN g.review_every IS NULL
 				 THEN kpi.translate('no review cadence stated (weekly by default)',
 									'kein Berichtsrhythmus genannt (standardmäßig wöchentlich)')
 				 ELSE kpi.translate('reviewed every ', 'Überprüfung alle ') || kpi.show_interval(g.review_every) END));
+
+	FOREACH criterion_key, criterion, passed, detail IN ARRAY verdicts LOOP
+		RETURN NEXT;
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION kpi.goal_criteria(text, date) IS
@@ -275,7 +278,6 @@ COMMENT ON FUNCTION kpi.goal_criteria(text, date) IS
 CREATE FUNCTION kpi.smart_check_text(statement text, reference_date date DEFAULT CURRENT_DATE)
 	RETURNS TABLE (criterion text, passed boolean, detail text)
 	LANGUAGE sql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
 	SELECT c.criterion, c.passed, c.detail FROM kpi.goal_criteria(statement, reference_date) AS c;
 END;

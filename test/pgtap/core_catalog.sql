@@ -57,14 +57,14 @@ SELECT is(
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
-	  AND p.proname NOT IN ('setting', 'settings')
+	  AND p.proname NOT IN ('setting', 'settings', 'column_type')
 	  AND (p.provolatile <> 'i' OR p.proparallel <> 's') $$,
-	'every C function but the settings readers is IMMUTABLE and PARALLEL SAFE (postgres_fdw can push aggregates down)');
+	'every C function but the settings and catalog readers is IMMUTABLE and PARALLEL SAFE (postgres_fdw can push aggregates down)');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
-	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('setting', 'settings')
+	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('setting', 'settings', 'column_type')
 	  AND (p.provolatile <> 's' OR p.proparallel <> 's') $$,
-	'the settings readers are STABLE (they read GUCs) and PARALLEL SAFE');
+	'the settings and catalog readers are STABLE (they read GUCs or the catalogs) and PARALLEL SAFE');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prokind = 'f'

@@ -41,3 +41,30 @@ BEGIN
 							  'The KPIs are the rows of kpi.definitions.');
 END
 $$;
+
+------------------------------------------------------------------------------
+-- SQL-standard bodies resolve names when they are created: kpi's LANGUAGE sql
+-- functions need no SET search_path, and without it they can be inlined
+-- (issue 7; see the head of this step for why).
+------------------------------------------------------------------------------
+ALTER FUNCTION kpi.as_of() RESET search_path;
+ALTER FUNCTION kpi.audit_stale() RESET search_path;
+ALTER FUNCTION kpi.can_measure(kpi.definitions) RESET search_path;
+ALTER FUNCTION kpi.expected_progress(kpi.definitions,timestamp with time zone) RESET search_path;
+ALTER FUNCTION kpi.measure(text,timestamp with time zone,timestamp with time zone) RESET search_path;
+ALTER FUNCTION kpi.measure_many(text[],timestamp with time zone,timestamp with time zone) RESET search_path;
+ALTER FUNCTION kpi.measure_series(text,interval,timestamp with time zone,timestamp with time zone) RESET search_path;
+ALTER FUNCTION kpi.metric_columns_problem(kpi.definitions) RESET search_path;
+ALTER FUNCTION kpi.period_sql(regclass,name,text,text) RESET search_path;
+ALTER FUNCTION kpi.progress(kpi.definitions,double precision) RESET search_path;
+ALTER FUNCTION kpi.recheck_smart(kpi.definitions) RESET search_path;
+ALTER FUNCTION kpi.recheck_smart(text) RESET search_path;
+ALTER FUNCTION kpi.scorecard_at(timestamp with time zone) RESET search_path;
+ALTER FUNCTION kpi.series(text,interval,timestamp with time zone,timestamp with time zone) RESET search_path;
+ALTER FUNCTION kpi.show_date(date) RESET search_path;
+ALTER FUNCTION kpi.show_number(double precision) RESET search_path;
+ALTER FUNCTION kpi.smart_check(kpi.definitions) RESET search_path;
+ALTER FUNCTION kpi.smart_check(text) RESET search_path;
+ALTER FUNCTION kpi.target_path(kpi.definitions,timestamp with time zone) RESET search_path;
+ALTER FUNCTION kpi.translate(text,text) RESET search_path;
+ALTER FUNCTION kpi.keep_smart_verdict(text, text[]) RESET search_path;
