@@ -79,8 +79,11 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	if (likely(decimal_from_short_numeric(numeric, unscaled, scale)))
 		return NUMERIC_CLASS_FINITE;
 
-	/* Only external or compressed values need detoasting; short headers do not. */
-	if (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw))
+	/*
+	 * External (out of line) and compressed values are fetched and
+	 * decompressed; an inline short header is read in place.
+	 */
+	if (!VARLENA_READABLE_IN_PLACE(raw))
 		raw = detoasted = pg_detoast_datum_packed(raw);
 
 	data = VARDATA_ANY(raw);
@@ -160,12 +163,19 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	}
 	if (exact_scale > DECIMAL_MAX_SCALE)
 		decimal_overflow_error();
-	/* Keep the display scale so that sums print the way users wrote them. */
+	/*
+	 * Keep the display scale so that sums print the way users wrote them,
+	 * when it fits: a value that fits at its exact scale is never an error.
+	 */
 	if (exact_scale < dscale && dscale <= DECIMAL_MAX_SCALE)
 	{
-		if (!decimal_rescale(&value, exact_scale, dscale))
-			decimal_overflow_error();
-		exact_scale = dscale;
+		int128		at_dscale = value;
+
+		if (decimal_rescale(&at_dscale, exact_scale, dscale))
+		{
+			value = at_dscale;
+			exact_scale = dscale;
+		}
 	}
 
 	if (detoasted)
@@ -173,6 +183,23 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	*unscaled = negative ? -value : value;
 	*scale = exact_scale;
 	return NUMERIC_CLASS_FINITE;
+}
+
+/*
+ * Drop trailing zero places beyond DECIMAL_MAX_SCALE.  kpi 0.1.0 could store
+ * a sum at the display scale of numeric(60,40) input, with zeros in the
+ * places beyond 36; this reads such a sum back.  Returns false when a
+ * non-zero place remains beyond DECIMAL_MAX_SCALE.
+ */
+bool
+decimal_normalise_scale(int128 *unscaled, int *scale)
+{
+	while (*scale > DECIMAL_MAX_SCALE && *unscaled % 10 == 0)
+	{
+		*unscaled /= 10;
+		(*scale)--;
+	}
+	return *scale <= DECIMAL_MAX_SCALE;
 }
 
 /* Bring acc and value to a common scale; errors on overflow. */
@@ -284,17 +311,20 @@ decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale
 	bool		negative = false;
 	bool		seen_digit = false;
 	int			frac_digits = -1;
-	int128		value = 0;
+	uint128		magnitude = 0;
+	/* The magnitude may reach 2^127 for a negative number: int128's minimum. */
+	uint128		limit;
 
 	if (*p == '-' || *p == '+')
 		negative = (*p++ == '-');
+	limit = ((uint128) 1 << 127) - (negative ? 0 : 1);
 	for (;; p++)
 	{
 		if (*p >= '0' && *p <= '9')
 		{
-			if (__builtin_mul_overflow(value, (int128) 10, &value) ||
-				__builtin_add_overflow(value, (int128) (*p - '0'), &value))
+			if (magnitude > (limit - (uint128) (*p - '0')) / 10)
 				decimal_overflow_error();
+			magnitude = magnitude * 10 + (uint128) (*p - '0');
 			seen_digit = true;
 			if (frac_digits >= 0)
 				frac_digits++;
@@ -306,10 +336,10 @@ decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale
 	}
 	if (!seen_digit || frac_digits == 0)
 		return false;
-	if (frac_digits > DECIMAL_MAX_SCALE)
-		decimal_overflow_error();
-	*unscaled = negative ? -value : value;
+	*unscaled = negative ? (int128) (-magnitude) : (int128) magnitude;
 	*scale = frac_digits < 0 ? 0 : frac_digits;
+	if (!decimal_normalise_scale(unscaled, scale))
+		decimal_overflow_error();
 	*endptr = p;
 	return true;
 }
