@@ -74,7 +74,10 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	int			weight;
 	int			ndigits;
 	int			exact_scale;
-	int128		value = 0;
+	int			trailing_zeros = 0;
+	uint128		magnitude = 0;
+	uint128		limit;
+	int128		value;
 
 	if (likely(decimal_from_short_numeric(numeric, unscaled, scale)))
 		return NUMERIC_CLASS_FINITE;
@@ -126,22 +129,43 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 		size -= 2 * sizeof(uint16);
 	}
 	ndigits = size / sizeof(int16);
+	limit = ((uint128) 1 << 127) - (negative ? 0 : 1);
 
 	/*
 	 * General path: build the integer formed by the base-10000 digits; the
-	 * number is that integer times 10000^(weight - ndigits + 1).
+	 * number is that integer times 10000^(weight - ndigits + 1).  The last
+	 * digit's trailing decimal zeros are left out as it is added, so that a
+	 * value of 38 significant digits fits however they fall into groups of
+	 * four (1e16 + 3e-17 has 34 digits but spans 40 decimal places of
+	 * groups).
 	 */
 	for (int i = 0; i < ndigits; i++)
 	{
 		int16		digit = (int16) read_uint16(data + i * sizeof(int16));
+		int			shift = NUM_DEC_DIGITS;
 
-		if (__builtin_mul_overflow(value, (int128) NUM_NBASE, &value) ||
-			__builtin_add_overflow(value, (int128) digit, &value))
+		if (i == ndigits - 1)
+		{
+			while (shift > 0 && digit != 0 && digit % 10 == 0)
+			{
+				digit /= 10;
+				shift--;
+			}
+			trailing_zeros = NUM_DEC_DIGITS - shift;
+		}
+		/* digits are 0..9999 in every stored numeric; anything else is not decoded */
+		if (digit < 0 || digit >= NUM_NBASE)
+			elog(ERROR, "invalid digit %d in numeric datum", digit);
+		if (__builtin_mul_overflow(magnitude, (uint128) pow10_int64[shift], &magnitude) ||
+			__builtin_add_overflow(magnitude, (uint128) digit, &magnitude) ||
+			magnitude > limit)
 			decimal_overflow_error();
 	}
+	/* -2^127 has no positive counterpart: negate the magnitude as unsigned */
+	value = negative ? (int128) (-magnitude) : (int128) magnitude;
 
 	/* Express it at the smallest scale that holds every stored digit. */
-	exact_scale = NUM_DEC_DIGITS * (ndigits - weight - 1);
+	exact_scale = NUM_DEC_DIGITS * (ndigits - weight - 1) - trailing_zeros;
 	if (ndigits == 0)
 		exact_scale = 0;
 	if (exact_scale < 0)
@@ -180,7 +204,7 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 
 	if (detoasted)
 		pfree(detoasted);
-	*unscaled = negative ? -value : value;
+	*unscaled = value;
 	*scale = exact_scale;
 	return NUMERIC_CLASS_FINITE;
 }
