@@ -87,7 +87,15 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	 * decompressed; an inline short header is read in place.
 	 */
 	if (!VARLENA_READABLE_IN_PLACE(raw))
+	{
 		raw = detoasted = pg_detoast_datum_packed(raw);
+		/* the same decoding as the value would get stored inline */
+		if (decimal_from_short_numeric(PointerGetDatum(raw), unscaled, scale))
+		{
+			pfree(detoasted);
+			return NUMERIC_CLASS_FINITE;
+		}
+	}
 
 	data = VARDATA_ANY(raw);
 	size = VARSIZE_ANY_EXHDR(raw);
