@@ -66,6 +66,7 @@ pgtap() {
 }
 suite "pgTAP (pg_prove)" pgtap
 suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
+suite "kpi.ratio pg_dump/pg_restore round trip (generated states)" bash test/ratio_dump_restore.sh
 suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 suite "doc/reference.md is current" bash test/reference.sh
 suite "README.md examples run" bash test/readme_examples.sh
