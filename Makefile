@@ -31,6 +31,7 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
 	src/sql/23_run_as_owner.sql \
+	src/sql/24_definition_checks.sql \
 	src/sql/38_export.sql \
 	src/sql/60_goals.sql
 
