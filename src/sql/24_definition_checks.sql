@@ -38,7 +38,7 @@ CREATE FUNCTION kpi.definition_problem(definition kpi.definitions) RETURNS text
 		WHEN (definition).review_every > interval '10 years' THEN
 			pg_catalog.format(kpi.translate(
 				'review_every %s is longer than 10 years.',
-				'review_every %s ist länger als 10 Jahre.'), (definition).review_every)
+				'review_every %s ist länger als 10 Jahre.'), kpi.show_interval((definition).review_every))
 		END;
 COMMENT ON FUNCTION kpi.definition_problem(kpi.definitions) IS
 	'Internal: why a definition''s numbers or dates are out of the range kpi computes with (baseline and target finite within ±1e100, starts_on and due_on within 0001-01-01 to 9999-12-31, review_every at most 10 years); NULL when they are in range.';
