@@ -14,6 +14,7 @@ OBJS = \
 	src/settings.o \
 	src/input_checks.o \
 	src/column_type.o \
+	src/run_as_owner.o \
 	src/goal_parser.o \
 	src/goal.o
 
@@ -29,6 +30,8 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 # feature file is written once and serves both a fresh install and an update.
 UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
+	src/sql/23_run_as_owner.sql \
+	src/sql/24_definition_checks.sql \
 	src/sql/38_export.sql \
 	src/sql/60_goals.sql
 
