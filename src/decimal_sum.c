@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "decimal_sum.h"
@@ -415,6 +416,38 @@ decimal_divide(int128 num, int num_scale, int128 den, int den_scale)
 	Assert(den != 0);
 	if (num == 0)
 		return negative ? -0.0 : 0.0;
+
+#if LDBL_MANT_DIG == 64
+	{
+		/*
+		 * Fast path, for operands below 2^64 at a common scale (money and
+		 * counts): the x87 long double quotient is correctly rounded to 64
+		 * bits, and rounding that to 53 bits is correct unless it lies
+		 * exactly halfway between two doubles.
+		 */
+		uint128		ma = num < 0 ? -(uint128) num : (uint128) num;
+		uint128		mb = den < 0 ? -(uint128) den : (uint128) den;
+		int			gap = den_scale - num_scale;
+		uint128	   *up = gap > 0 ? &ma : &mb;
+
+		if (gap < 0)
+			gap = -gap;
+		if (gap <= 19 && ma >> 64 == 0 && mb >> 64 == 0 &&
+			*up <= (uint128) PG_UINT64_MAX / (uint64) pow10_int64[Min(gap, 18)] / (gap == 19 ? 10 : 1))
+		{
+			long double quotient;
+			long double fraction;
+			int			exponent;
+
+			*up *= (uint64) pow10_int64[Min(gap, 18)] * (gap == 19 ? 10 : 1);
+			quotient = (long double) (uint64) ma / (long double) (uint64) mb;
+			fraction = frexpl(quotient, &exponent);
+			if (((uint64) ldexpl(fraction, 64) & 0x7FF) != 0x400)
+				return negative ? -(double) quotient : (double) quotient;
+		}
+	}
+#endif
+
 	big_from_uint128(&a, num < 0 ? -(uint128) num : (uint128) num);
 	big_from_uint128(&b, den < 0 ? -(uint128) den : (uint128) den);
 	if (den_scale > num_scale)
