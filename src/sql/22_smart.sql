@@ -89,8 +89,9 @@ COMMENT ON FUNCTION kpi.smart_verdict(text, text[], text) IS
 /*
  * The five SMART criteria of a definition, in order, with a stable key, the
  * name in the session's language, and a detail that says what is wrong and
- * what to do (or, when passed, what was found).  Measures the source with
- * the caller's privileges; never fails on a broken definition.
+ * what to do (or, when passed, what was found).  Measures the source for
+ * the caller (kpi.read_source: only what the caller may SELECT, read as the
+ * source's owner); never fails on a broken definition.
  */
 CREATE FUNCTION kpi.smart_criteria(definition kpi.definitions)
 	RETURNS TABLE (criterion_key text, criterion text, passed boolean, detail text)
@@ -404,7 +405,7 @@ COMMENT ON COLUMN kpi.smart_verdicts.name IS 'The KPI checked (kpi.definitions.n
 COMMENT ON COLUMN kpi.smart_verdicts.smart IS 'Whether it passed all five criteria.';
 COMMENT ON COLUMN kpi.smart_verdicts.failed IS 'The criteria it failed: specific, measurable, attractive, realistic, time_bound.';
 COMMENT ON COLUMN kpi.smart_verdicts.checked_at IS 'When it was checked: kpi.as_of() at the time.';
-COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role whose privileges the check ran with.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role the check ran for: it measured only sources that role may read.';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.smart_verdicts', '');
 
@@ -428,7 +429,7 @@ CREATE FUNCTION kpi.recheck_smart(definition kpi.definitions) RETURNS boolean
 		ARRAY(SELECT c.criterion_key FROM kpi.smart_criteria(definition) WITH ORDINALITY AS c
 			  WHERE NOT c.passed ORDER BY c.ordinality));
 COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
-	'Runs the SMART check of a stored definition with the caller''s privileges and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+	'Runs the SMART check of a stored definition for the caller (values only from sources the caller may SELECT, each read as its owner) and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
 
 CREATE FUNCTION kpi.recheck_smart(kpi_name text) RETURNS boolean
 	LANGUAGE sql VOLATILE STRICT SECURITY INVOKER

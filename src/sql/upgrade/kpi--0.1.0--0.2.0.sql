@@ -710,6 +710,9 @@ BEGIN
 				WHEN 'row_level_security' THEN kpi.translate(
 					'%s has row-level security, and kpi reads a source as its owner, whose policies differ from yours: only its owner can measure this KPI (doc/security.md).',
 					'%s hat Sicherheit auf Zeilenebene, und kpi liest eine Quelle als ihr Eigentümer, für den andere Richtlinien gelten als für Sie: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).')
+				WHEN 'view_of_other_role' THEN kpi.translate(
+					'%s is a view of a role whose privileges you lack, and kpi reads a source as its owner, whose identity its functions would see: only roles with its owner''s privileges can measure this KPI; use a table or materialized view (doc/security.md).',
+					'%s ist eine Sicht einer Rolle, deren Rechte Ihnen fehlen, und kpi liest eine Quelle als ihr Eigentümer, dessen Identität ihre Funktionen sähen: nur Rollen mit den Rechten des Eigentümers können diese Kennzahl messen; verwenden Sie eine Tabelle oder materialisierte Sicht (doc/security.md).')
 				WHEN 'security_invoker' THEN kpi.translate(
 					'%s is a security_invoker view, and kpi reads a source as its owner: only its owner can measure this KPI; make it an ordinary view (doc/security.md).',
 					'%s ist eine security_invoker-Sicht, und kpi liest eine Quelle als ihr Eigentümer: nur der Eigentümer kann diese Kennzahl messen; machen Sie sie zu einer gewöhnlichen Sicht (doc/security.md).')
@@ -948,6 +951,10 @@ END
 $$;
 COMMENT ON FUNCTION kpi.record_review(text, text) IS
 	'Records a review of a KPI in kpi.reviews: the value over its last complete review period and status then, who, when (kpi.as_of()) and the note. Needs SELECT on the source and INSERT on kpi.reviews.';
+
+COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
+	'Runs the SMART check of a stored definition for the caller (values only from sources the caller may SELECT, each read as its owner) and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role the check ran for: it measured only sources that role may read.';
 
 ALTER TABLE kpi.reviews ADD COLUMN source regclass;
 -- The reviews recorded so far were measured from the source their KPI has now.
