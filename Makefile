@@ -43,9 +43,19 @@ DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
 REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=kpi
 
+# The guides install with the server's extension docs, in a folder of their own
+# (PGXS would put them flat into .../doc/extension/, among other extensions').
+DOCS         = $(sort $(wildcard doc/*.md))
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+docmoduledir := extension/kpi
+uninstall: uninstall-kpi-docs
+uninstall-kpi-docs:
+	rm -rf '$(DESTDIR)$(docdir)/$(docmoduledir)'
+.PHONY: uninstall-kpi-docs
 
 kpi--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 	cat $(SCRIPT_PARTS) > $@
