@@ -228,3 +228,17 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION kpi.compare_periods(text, text, timestamptz) IS
 	'Period over period for the KPI called kpi_name by calendar grain (week, month, quarter, year) as of a moment (kpi.as_of() when not given), in the session''s time zone: the current period to date against the same span of the previous period, the last complete period against the one before, and both against the same period a year earlier; with change, relative change, whether it improved in the KPI''s direction, and clamped with a note where the compared period lacks the matching day. One query on the source.';
+
+------------------------------------------------------------------------------
+-- A year earlier, for review periods (the scorecard's yoy_change).
+------------------------------------------------------------------------------
+
+-- Review periods of whole months are compared with the same months a year
+-- earlier; others (weeks, days) with 52 weeks earlier, the same weekdays.
+CREATE FUNCTION kpi.year_ago_shift(every interval) RETURNS interval
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN CASE WHEN every = pg_catalog.make_interval(months => (pg_catalog.date_part('year', every) * 12
+																  + pg_catalog.date_part('month', every))::integer)
+				THEN interval '1 year' ELSE interval '364 days' END;
+COMMENT ON FUNCTION kpi.year_ago_shift(interval) IS
+	'Internal: how far back "the same review period a year earlier" is for a review cadence: 1 year for whole months, 364 days (52 weeks, the same weekdays) otherwise.';
