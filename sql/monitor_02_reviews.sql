@@ -87,11 +87,10 @@ SELECT smart FROM kpi.scorecard WHERE name = 'mon_conv';
 SELECT kpi.recheck_smart('no_such_kpi');
 
 -- Permissions.  A dashboard role that may read the catalog and when KPIs
--- were reviewed, and the sign-ups, but not the daily funnel.  The scorecard
--- reads the plans (kpi.plans) too.
+-- were reviewed, and the sign-ups, but not the daily funnel.
 CREATE ROLE regress_kpi_monitor_viewer;
 GRANT USAGE ON SCHEMA kpi, mon TO regress_kpi_monitor_viewer;
-GRANT SELECT ON kpi.definitions, kpi.plans, kpi.smart_verdicts TO regress_kpi_monitor_viewer;
+GRANT SELECT ON kpi.definitions, kpi.smart_verdicts TO regress_kpi_monitor_viewer;
 GRANT SELECT (name, reviewed_at) ON kpi.reviews TO regress_kpi_monitor_viewer;
 GRANT SELECT ON mon.signups TO regress_kpi_monitor_viewer;
 SET ROLE regress_kpi_monitor_viewer;

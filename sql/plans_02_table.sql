@@ -123,6 +123,24 @@ SELECT kpi.plan_target(kpi.definition('pln_undated'), '2026-02-01') AS no_plan,
 -- Segment plans are not the KPI's plan.
 SELECT kpi.plan_target(kpi.definition('pln_revenue'), '2026-04-01 00:00:01') = 122 AS whole_kpi_plan;
 
+-- Who sees a plan: the roles that may read the definitions, without a grant
+-- on kpi.plans; writing takes INSERT, UPDATE or DELETE on it.
+CREATE ROLE regress_kpi_plans_reader;
+CREATE ROLE regress_kpi_plans_stranger;
+GRANT USAGE ON SCHEMA kpi TO regress_kpi_plans_reader, regress_kpi_plans_stranger;
+GRANT SELECT ON kpi.definitions TO regress_kpi_plans_reader;
+SET ROLE regress_kpi_plans_reader;
+SELECT count(*) AS plan_rows_seen FROM kpi.plans WHERE name LIKE 'pln\_%';
+SELECT kpi.plan_target(kpi.definition('pln_revenue'), '2026-04-01 00:00:01') AS plan_target;
+INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_leads', 'week', '2026-03-02', 1);
+UPDATE kpi.plans SET target = 1 WHERE name = 'pln_leads';
+DELETE FROM kpi.plans WHERE name = 'pln_leads';
+SET ROLE regress_kpi_plans_stranger;
+SELECT count(*) AS plan_rows_seen FROM kpi.plans;
+RESET ROLE;
+DROP OWNED BY regress_kpi_plans_reader, regress_kpi_plans_stranger;
+DROP ROLE regress_kpi_plans_reader, regress_kpi_plans_stranger;
+
 -- Deleting the KPI deletes its plans.
 DELETE FROM kpi.definitions WHERE name LIKE 'pln\_%';
 SELECT count(*) FROM kpi.plans WHERE name LIKE 'pln\_%';

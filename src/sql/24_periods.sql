@@ -7,12 +7,14 @@
  *                change, relative_change, improved, clamped, note)
  *       Four rows: the current period to date against the same span of the
  *       previous period, the last complete period against the one before,
- *       and both against the same period a year earlier.  One query on the
- *       source for all of them (kpi.measure_spans).
+ *       and both against the same period a year earlier, read as the
+ *       source's owner in three grouped queries, four around ISO week 53
+ *       (kpi.measure_spans).
  *   kpi.calendar_comparisons(grain text, as_of timestamptz)
  *       The four pairs of spans alone, without measuring anything.
  *   kpi.measure_spans(definition kpi.definitions, lows timestamptz[], highs timestamptz[])
- *       A definition over each span [lows[k], highs[k]) in one grouped query.
+ *       A definition over each span [lows[k], highs[k]), one grouped query per
+ *       chain of contiguous spans.
  *
  * The calendar (doc/plans.md has the whole story):
  *   - grains are week (ISO, Monday to Sunday), month, quarter and year, in
@@ -142,15 +144,20 @@ COMMENT ON FUNCTION kpi.calendar_comparisons(text, timestamptz) IS
 	'The spans kpi.compare_periods compares for a grain (week, month, quarter, year) as of a moment, in the session''s time zone: to_date_vs_previous, complete_vs_previous, to_date_vs_last_year, complete_vs_last_year; clamped, with a note, when the compared period lacks the matching day or ISO week.';
 
 ------------------------------------------------------------------------------
--- Measuring several spans in one query.
+-- Measuring several spans.
 ------------------------------------------------------------------------------
 
 /*
- * One GROUP BY over the spans joined to the source (each span an index range
- * scan when the time column has an index), outer-joined to the span list so
- * that a span without rows still gets the aggregate's value over no rows (0
- * for a count, NULL for every other metric).  Spans may overlap.  The query is
- * kpi.measure_query's, with the span list put in front of its FROM list.
+ * The source is read as kpi.measure reads it: by kpi.read_source, as the
+ * source's owner after checking the caller's SELECT (doc/security.md).  It
+ * measures contiguous periods in one grouped query, so the spans are laid
+ * into chains of contiguous spans, and each chain is one query (one index
+ * range scan from its first bound to its last).  compare_periods' spans form
+ * three chains: the period before the last, the last complete one and the
+ * current one to date; the previous period to date; the same periods a year
+ * earlier (two chains when ISO week 53 makes the weeks a year earlier not
+ * follow each other).  An empty span gets the aggregate's value over no rows
+ * without a query: 0 for a count, NULL for every other metric.
  */
 CREATE FUNCTION kpi.measure_spans(definition kpi.definitions, lows timestamptz[], highs timestamptz[])
 	RETURNS TABLE (span_start timestamptz, span_end timestamptz, value double precision, row_count bigint)
@@ -158,7 +165,12 @@ CREATE FUNCTION kpi.measure_spans(definition kpi.definitions, lows timestamptz[]
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	q record := kpi.measure_query(definition, 'kpi_span.span_start', 'kpi_span.span_end');
+	lo timestamptz;
+	hi timestamptz;
+	-- The chains, flat: every bound with the number of its chain.
+	bounds timestamptz[] := '{}';
+	chains integer[] := '{}';
+	chain integer := 0;
 BEGIN
 	IF pg_catalog.cardinality(lows) <> pg_catalog.cardinality(highs)
 	   OR EXISTS (SELECT FROM ROWS FROM (pg_catalog.unnest(lows), pg_catalog.unnest(highs)) AS s(lo, hi)
@@ -167,24 +179,39 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = pg_catalog.format('The starts given are %s, the ends %s.', lows, highs);
 	END IF;
-	RETURN QUERY EXECUTE pg_catalog.format(
-		'SELECT kpi_span.span_start, kpi_span.span_end, '
-		'       CASE WHEN kpi_measure.span IS NULL THEN %3$s ELSE kpi_measure.value END, '
-		'       COALESCE(kpi_measure.row_count, 0) '
-		'FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) WITH ORDINALITY AS kpi_span(span_start, span_end, span) '
-		'LEFT JOIN (SELECT kpi_span.span, %1$s AS value, pg_catalog.count(*) AS row_count '
-		'           %2$s GROUP BY kpi_span.span) AS kpi_measure ON kpi_measure.span = kpi_span.span '
-		'ORDER BY kpi_span.span',
-		q.value_sql,
-		pg_catalog.regexp_replace(q.from_where_sql, '^FROM ',
-			'FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) WITH ORDINALITY AS kpi_span(span_start, span_end, span), '),
-		-- what the aggregate gives over no rows
-		CASE WHEN (definition).metric = 'count' THEN '0::pg_catalog.float8' ELSE 'NULL::pg_catalog.float8' END)
-		USING lows, highs;
+	-- A span continues the chain whose last bound is its start, or starts one.
+	FOR lo, hi IN
+		SELECT DISTINCT s.lo, s.hi FROM ROWS FROM (pg_catalog.unnest(lows), pg_catalog.unnest(highs)) AS s(lo, hi)
+		WHERE s.hi > s.lo ORDER BY 1, 2
+	LOOP
+		IF chain = 0 OR bounds[pg_catalog.cardinality(bounds)] <> lo THEN
+			chain := chain + 1;
+			bounds := bounds || lo;
+			chains := chains || chain;
+		END IF;
+		bounds := bounds || hi;
+		chains := chains || chain;
+	END LOOP;
+	RETURN QUERY
+	WITH chain AS (
+		SELECT c.chain, pg_catalog.array_agg(c.bound ORDER BY c.position) AS bounds
+		FROM ROWS FROM (pg_catalog.unnest(bounds), pg_catalog.unnest(chains)) WITH ORDINALITY AS c(bound, chain, position)
+		GROUP BY c.chain
+	), measured AS (
+		SELECT ch.bounds[r.period] AS span_start, ch.bounds[r.period + 1] AS span_end, r.value, r.row_count
+		FROM chain AS ch CROSS JOIN LATERAL kpi.read_source(ARRAY[definition], ch.bounds, false) AS r
+	)
+	SELECT s.lo, s.hi,
+		   CASE WHEN m.span_start IS NOT NULL THEN m.value
+				WHEN (definition).metric = 'count' THEN 0::double precision END,
+		   COALESCE(m.row_count, 0)
+	FROM ROWS FROM (pg_catalog.unnest(lows), pg_catalog.unnest(highs)) WITH ORDINALITY AS s(lo, hi, position)
+	LEFT JOIN measured AS m ON m.span_start = s.lo AND m.span_end = s.hi
+	ORDER BY s.position;
 END
 $$;
 COMMENT ON FUNCTION kpi.measure_spans(kpi.definitions, timestamptz[], timestamptz[]) IS
-	'A KPI definition over each span [lows[k], highs[k]) (spans may overlap), in one grouped query on its source: span_start, span_end, value and row_count, in the order given; a span without rows gets the aggregate''s value over no rows.';
+	'A KPI definition over each span [lows[k], highs[k]) (spans may overlap), in the order given: span_start, span_end, value and row_count. Read as kpi.measure reads (kpi.read_source, as the source''s owner after checking the caller''s SELECT), one grouped query per chain of contiguous spans; an empty span gets the aggregate''s value over no rows.';
 
 ------------------------------------------------------------------------------
 -- Period over period.
@@ -227,7 +254,7 @@ BEGIN ATOMIC
 		ARRAY['to_date_vs_previous', 'complete_vs_previous', 'to_date_vs_last_year', 'complete_vs_last_year'], c.comparison);
 END;
 COMMENT ON FUNCTION kpi.compare_periods(text, text, timestamptz) IS
-	'Period over period for the KPI called kpi_name by calendar grain (week, month, quarter, year) as of a moment (kpi.as_of() when not given), in the session''s time zone: the current period to date against the same span of the previous period, the last complete period against the one before, and both against the same period a year earlier; with change, relative change, whether it improved in the KPI''s direction, and clamped with a note where the compared period lacks the matching day. One query on the source.';
+	'Period over period for the KPI called kpi_name by calendar grain (week, month, quarter, year) as of a moment (kpi.as_of() when not given), in the session''s time zone: the current period to date against the same span of the previous period, the last complete period against the one before, and both against the same period a year earlier; with change, relative change, whether it improved in the KPI''s direction, and clamped with a note where the compared period lacks the matching day. The source is read as kpi.measure reads it (as its owner), in three grouped queries (four around ISO week 53).';
 
 ------------------------------------------------------------------------------
 -- A year earlier, for review periods (the scorecard's yoy_change).

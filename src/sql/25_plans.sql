@@ -81,6 +81,28 @@ CREATE INDEX plans_name_period_start ON kpi.plans (name, period_start);
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.plans', '');
 
+/*
+ * Who may read a plan: whoever may read the definitions.  The scorecard and
+ * kpi.series read the plan with the caller's privileges, and a dashboard
+ * role granted SELECT on kpi.definitions before plans existed must not lose
+ * its scorecard on the update to 0.2.0.  So everyone may SELECT the table,
+ * and row-level security shows its rows only to roles that may SELECT
+ * kpi.definitions.  Writing takes the usual grants (INSERT, UPDATE, DELETE
+ * on kpi.plans); the write policies only let them through.
+ */
+GRANT SELECT ON kpi.plans TO PUBLIC;
+ALTER TABLE kpi.plans ENABLE ROW LEVEL SECURITY;
+CREATE POLICY plans_read_with_definitions ON kpi.plans FOR SELECT
+	USING (pg_catalog.has_table_privilege('kpi.definitions', 'SELECT'));
+COMMENT ON POLICY plans_read_with_definitions ON kpi.plans IS
+	'A plan is visible to the roles that may SELECT kpi.definitions.';
+CREATE POLICY plans_insert ON kpi.plans FOR INSERT WITH CHECK (true);
+COMMENT ON POLICY plans_insert ON kpi.plans IS 'Inserting takes INSERT on kpi.plans, nothing more.';
+CREATE POLICY plans_update ON kpi.plans FOR UPDATE USING (true) WITH CHECK (true);
+COMMENT ON POLICY plans_update ON kpi.plans IS 'Updating takes UPDATE on kpi.plans, nothing more.';
+CREATE POLICY plans_delete ON kpi.plans FOR DELETE USING (true);
+COMMENT ON POLICY plans_delete ON kpi.plans IS 'Deleting takes DELETE on kpi.plans, nothing more.';
+
 ------------------------------------------------------------------------------
 -- Validation.
 ------------------------------------------------------------------------------
