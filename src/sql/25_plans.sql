@@ -196,12 +196,30 @@ COMMENT ON TRIGGER plans_valid ON kpi.plans IS
  * first, NULL when the KPI has no plan.
  */
 CREATE FUNCTION kpi.plan_target(definition kpi.definitions, at timestamptz) RETURNS double precision
-	LANGUAGE sql STABLE PARALLEL SAFE
-	RETURN (SELECT COALESCE((SELECT p.target FROM kpi.plans AS p
-							 WHERE p.name = (definition).name AND p.segment IS NULL AND p.period_start < at
-							 ORDER BY p.period_start DESC LIMIT 1),
-							CASE WHEN at IS NOT NULL THEN (definition).baseline END)
-			WHERE EXISTS (SELECT FROM kpi.plans AS p WHERE p.name = (definition).name AND p.segment IS NULL));
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	planned double precision;
+BEGIN
+	-- Queries in loops: a loop's query runs as a cursor, which never starts
+	-- a parallel worker (see kpi.last_review_period).  One index scan when
+	-- the plan has a period before the moment.
+	FOR planned IN
+		SELECT p.target FROM kpi.plans AS p
+		WHERE p.name = (definition).name AND p.segment IS NULL AND p.period_start < at
+		ORDER BY p.period_start DESC LIMIT 1
+	LOOP
+		RETURN planned;
+	END LOOP;
+	FOR planned IN
+		SELECT p.target FROM kpi.plans AS p WHERE p.name = (definition).name AND p.segment IS NULL LIMIT 1
+	LOOP
+		RETURN CASE WHEN at IS NOT NULL THEN (definition).baseline END;
+	END LOOP;
+	RETURN NULL;
+END
+$$;
 COMMENT ON FUNCTION kpi.plan_target(kpi.definitions, timestamptz) IS
 	'Where the plan of a KPI (kpi.plans, the whole KPI) says it should be at a moment: the target of the period that holds the moment just before it, carried forward over gaps and after the last period; the baseline before the first; NULL when the KPI has no plan.';
 
@@ -213,22 +231,28 @@ COMMENT ON FUNCTION kpi.plan_target(kpi.definitions, timestamptz) IS
  */
 CREATE FUNCTION kpi.plan_steepest_step(definition kpi.definitions,
 									   OUT period_start date, OUT required double precision)
-	LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-	SELECT s.period_start, s.required
-	FROM (VALUES (1)) AS one_row
-	LEFT JOIN (SELECT p.period_start,
-				 CASE (definition).direction WHEN 'lower_is_better' THEN -1 ELSE 1 END
-				 * (p.target - COALESCE(pg_catalog.lag(p.target) OVER w, (definition).baseline))
-				 / NULLIF((p.period_end - COALESCE(pg_catalog.lag(p.period_end) OVER w, (definition).starts_on)) * 86400.0
-						  / pg_catalog.date_part('epoch', CASE WHEN (definition).review_every > interval '0'
-															   THEN (definition).review_every ELSE interval '7 days' END), 0)
-					AS required
-		  FROM kpi.plans AS p
-		  WHERE p.name = (definition).name AND p.segment IS NULL
-		  WINDOW w AS (ORDER BY p.period_start)) AS s ON true
-	ORDER BY s.required DESC NULLS LAST
-	LIMIT 1;
-END;
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- A loop's query runs as a cursor, which never starts a parallel worker.
+	FOR period_start, required IN
+		SELECT s.period_start, s.required
+		FROM (SELECT p.period_start,
+					 CASE (definition).direction WHEN 'lower_is_better' THEN -1 ELSE 1 END
+					 * (p.target - COALESCE(pg_catalog.lag(p.target) OVER w, (definition).baseline))
+					 / NULLIF((p.period_end - COALESCE(pg_catalog.lag(p.period_end) OVER w, (definition).starts_on)) * 86400.0
+							  / pg_catalog.date_part('epoch', CASE WHEN (definition).review_every > interval '0'
+																   THEN (definition).review_every ELSE interval '7 days' END), 0)
+						AS required
+			  FROM kpi.plans AS p
+			  WHERE p.name = (definition).name AND p.segment IS NULL
+			  WINDOW w AS (ORDER BY p.period_start)) AS s
+		ORDER BY s.required DESC NULLS LAST
+		LIMIT 1
+	LOOP
+	END LOOP;
+END
+$$;
 COMMENT ON FUNCTION kpi.plan_steepest_step(kpi.definitions) IS
 	'Internal: the steepest step of the whole KPI''s plan (from the baseline at starts_on to the first period''s target at its end, then period to period): the period it leads into and the improvement it needs per review period in the KPI''s direction; NULLs without a plan.';
