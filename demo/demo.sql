@@ -15,7 +15,7 @@ SET TimeZone = 'Europe/Berlin';
 SET DateStyle = 'ISO, YMD';
 
 \echo
-\echo 'Acme GmbH: a year of daily funnel data per channel (demo/company.sql)'
+\echo 'Acme GmbH: two years of daily funnel data per channel (demo/company.sql)'
 \echo '======================================================================'
 \ir company.sql
 SELECT channel, count(*) AS days, min(day) AS first_day, max(day) AS last_day,
