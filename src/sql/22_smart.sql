@@ -111,6 +111,7 @@ DECLARE
 	best double precision;
 	history_periods integer;
 	found text;		-- what the realistic check found
+	steepest record;	-- the plan's steepest step (kpi.plans), if it has a plan
 	verdicts kpi.smart_criterion[] := '{}';
 	sign double precision := CASE d.direction WHEN 'lower_is_better' THEN -1 ELSE 1 END;
 	-- The review period; weekly when review_every is unset or not positive
@@ -278,6 +279,9 @@ BEGIN
 		periods_to_due := span_days * 86400.0
 			/ pg_catalog.date_part('epoch', every);
 		required := sign * (d.target - d.baseline) / periods_to_due;
+		-- With a plan, its steepest step is what has to be realistic.
+		steepest := kpi.plan_steepest_step(d);
+		required := COALESCE(steepest.required, required);
 		IF history_periods < 4 THEN
 			problems := ARRAY[pg_catalog.format(kpi.translate(
 				'Not enough history: %s review periods with data in the 12 before starts_on, and at least 4 are needed to judge the target.',
@@ -287,6 +291,19 @@ BEGIN
 			problems := ARRAY[kpi.translate(
 				'Not enough history: no two consecutive review periods before starts_on have data.',
 				'Nicht genug Historie: keine zwei aufeinanderfolgenden Berichtszeiträume vor starts_on haben Daten.')];
+		ELSIF steepest.required IS NOT NULL THEN
+			found := pg_catalog.format(CASE WHEN required <= best
+				THEN kpi.translate(
+					'The plan''s steepest step, into the period from %s, needs an improvement of %s per review period; the best between two consecutive periods of the last %s was %s.',
+					'Der steilste Schritt des Plans, in den Zeitraum ab %s, verlangt eine Verbesserung um %s je Berichtszeitraum; die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war %s.')
+				ELSE kpi.translate(
+					'The plan''s steepest step, into the period from %s, needs an improvement of %s per review period, but the best between two consecutive periods of the last %s was %s: spread that step over more periods, lower the target or allow more time.',
+					'Der steilste Schritt des Plans, in den Zeitraum ab %s, verlangt eine Verbesserung um %s je Berichtszeitraum, die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war aber %s: verteilen Sie diesen Schritt auf mehr Zeiträume, senken Sie den Zielwert oder lassen Sie mehr Zeit.')
+				END,
+				kpi.show_date(steepest.period_start), kpi.show_number(required), history_periods, kpi.show_number(best));
+			IF required > best THEN
+				problems := ARRAY[found];
+			END IF;
 		ELSE
 			found := pg_catalog.format(CASE WHEN required <= best
 				THEN kpi.translate(
