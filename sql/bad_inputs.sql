@@ -13,7 +13,8 @@
 -- A row's cases are lines "<SQL expression> => <expected>", where expected
 -- is one of
 --     null            the result is NULL
---     = <text>        the result, cast to text, is exactly <text>
+--     = <text>        the result, cast to text, is exactly <text> ('=' alone:
+--                     the empty string)
 --     ok              any result, but no error (for values that depend on
 --                     the data, which other tests check)
 --     error <SQLSTATE>
@@ -26,8 +27,8 @@
 -- where a set documents an error (a numeric sum beyond 38 digits: 22003):
 --     @aggregate      the aggregate over the rows, plain
 --     @transition     the transition function folded over the rows by hand
---     @window         the aggregates whose moving-aggregate functions this
---                     is (they take internal, so SQL cannot call them
+--     @window         the (first) aggregate whose moving-aggregate function
+--                     this is (they take internal, so SQL cannot call them
 --                     directly), over ROWS 1 PRECEDING frames
 --
 \set VERBOSITY terse
@@ -121,8 +122,11 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Runs a query returning one text; its result, 'null', or 'error SQLSTATE'.
+-- The cases write kpi's operators unqualified.  Under the forced-parallel
+-- pass of the suite, each of the 3,000 small queries would start workers:
+-- these run in the leader (the other tests cover parallel plans).
 CREATE FUNCTION bad_inputs.outcome(query text) RETURNS text
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, kpi SET force_parallel_mode = off AS $$
 DECLARE
 	result text;
 BEGIN
@@ -188,7 +192,7 @@ FROM bad_inputs.cases AS c
 		   OR (family = 'transition' AND ag.aggtransfn = p.oid)
 		   OR (family = 'window' AND p.oid IN (ag.aggmtransfn, ag.aggminvtransfn, ag.aggmfinalfn)
 			   AND (SELECT pronargs FROM pg_proc WHERE oid = ag.aggfnoid) = 2)
-		ORDER BY ag.aggfnoid LIMIT CASE WHEN family = 'window' THEN 2 ELSE 1 END) AS a;
+		ORDER BY ag.aggfnoid LIMIT 1) AS a;
 -- The aggregates' argument types, for the window family (the function
 -- itself takes internal).
 UPDATE bad_inputs.family_calls AS f
@@ -228,17 +232,25 @@ WHERE (s.x_types IS NULL OR f.x_type = ANY (s.x_types))
   AND (s.y_types IS NULL OR f.y_type = ANY (s.y_types))
   AND NOT (f.family = 'transition' AND s.rows = '');
 
--- Run every case as a statement of its own, so that statement_timeout
--- applies to each, and a case that fails to finish leaves got NULL.
+-- Each distinct query runs once (the window functions of one aggregate
+-- share their cases, and so do equal plain-SQL computations), as a
+-- statement of its own, so that statement_timeout applies to each: one that
+-- does not finish leaves its outcome NULL.
+CREATE TABLE bad_inputs.runs AS
+SELECT row_number() OVER (ORDER BY query) AS id, query, NULL::text AS outcome
+FROM (SELECT got_sql FROM bad_inputs.results UNION
+	  SELECT expected_sql FROM bad_inputs.results WHERE expected_sql IS NOT NULL) AS d(query);
 \set ECHO none
 \set QUIET on
 SET client_min_messages = error;
-SELECT format('UPDATE bad_inputs.results SET got = bad_inputs.outcome(got_sql), expected = coalesce(expected, bad_inputs.outcome(expected_sql)) WHERE id = %s', id)
-FROM bad_inputs.results ORDER BY id \gexec
+SELECT format('UPDATE bad_inputs.runs SET outcome = bad_inputs.outcome(query) WHERE id = %s', id)
+FROM bad_inputs.runs ORDER BY id \gexec
 RESET client_min_messages;
 \set QUIET off
 \set ECHO all
-UPDATE bad_inputs.results SET got = 'did not finish' WHERE got IS NULL;
+UPDATE bad_inputs.results AS r
+SET got = coalesce((SELECT outcome FROM bad_inputs.runs WHERE query = r.got_sql), 'did not finish'),
+	expected = coalesce(r.expected, (SELECT coalesce(outcome, 'did not finish') FROM bad_inputs.runs WHERE query = r.expected_sql));
 
 -- Every family row ran some cases.
 SELECT c.signature AS "family row that ran no case"
@@ -254,6 +266,7 @@ FROM bad_inputs.results
 WHERE NOT (got = expected
 		   OR (expected = 'ok' AND got NOT LIKE 'error %')
 		   OR (expected LIKE '= %' AND got = substr(expected, 3))
+		   OR (expected = '=' AND got = '')
 		   OR (expected = 'null' AND got = 'null'))
    OR got = 'error XX000' OR expected = 'error XX000'
 ORDER BY 1, 2;

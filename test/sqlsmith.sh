@@ -30,7 +30,9 @@
 #    track_functions = all, pg_stat_user_functions.  Aggregates do not show
 #    there (their transition functions are called by the executor, not as
 #    function calls), so it also counts the kpi names in the queries run.
-#    Results in results/<database>/ (summary.json, report.txt).
+#    Results in results/<database>/ (summary.json, report.txt).  The
+#    database and the role are dropped at the end, unless the run failed or
+#    KPI_SQLSMITH_KEEP is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 queries=${1:-2000}
@@ -131,3 +133,9 @@ if [ "$crashes" -gt 0 ] || [ "$log_crashes" -gt 0 ]; then
 	exit 1
 fi
 echo "sqlsmith: no crash in $queries queries (seed $seed)"
+# The database and the role go, unless KPI_SQLSMITH_KEEP is set (to look at
+# pg_stat_user_functions, or rerun a query as the role).
+if [ -z "${KPI_SQLSMITH_KEEP:-}" ]; then
+	dropdb "$db"
+	psql -X -q -d postgres -c "DROP ROLE $role"
+fi
