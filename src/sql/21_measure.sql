@@ -139,6 +139,9 @@ BEGIN
 				WHEN 'row_level_security' THEN kpi.translate(
 					'%s has row-level security, and kpi reads a source as its owner, whose policies differ from yours: only its owner can measure this KPI (doc/security.md).',
 					'%s hat Sicherheit auf Zeilenebene, und kpi liest eine Quelle als ihr Eigentümer, für den andere Richtlinien gelten als für Sie: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).')
+				WHEN 'view_of_other_role' THEN kpi.translate(
+					'%s is a view of a role whose privileges you lack, and kpi reads a source as its owner, whose identity its functions would see: only roles with its owner''s privileges can measure this KPI; use a table or materialized view (doc/security.md).',
+					'%s ist eine Sicht einer Rolle, deren Rechte Ihnen fehlen, und kpi liest eine Quelle als ihr Eigentümer, dessen Identität ihre Funktionen sähen: nur Rollen mit den Rechten des Eigentümers können diese Kennzahl messen; verwenden Sie eine Tabelle oder materialisierte Sicht (doc/security.md).')
 				WHEN 'security_invoker' THEN kpi.translate(
 					'%s is a security_invoker view, and kpi reads a source as its owner: only its owner can measure this KPI; make it an ordinary view (doc/security.md).',
 					'%s ist eine security_invoker-Sicht, und kpi liest eine Quelle als ihr Eigentümer: nur der Eigentümer kann diese Kennzahl messen; machen Sie sie zu einer gewöhnlichen Sicht (doc/security.md).')
