@@ -32,6 +32,8 @@ UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
 	src/sql/23_run_as_owner.sql \
 	src/sql/24_definition_checks.sql \
+	src/sql/24_periods.sql \
+	src/sql/25_plans.sql \
 	src/sql/38_export.sql \
 	src/sql/60_goals.sql
 
