@@ -88,7 +88,7 @@ INSERT INTO bad_inputs.pair_sets VALUES
 	('huge float',                  $$('1e300', '1'), ('1e300', '1e-300')$$, '{double precision}', '{double precision}', NULL),
 	('float overflow',              $$('1e308', '1'), ('1e308', '1')$$, '{double precision}', NULL, NULL),
 	('tiny numeric, scale 40',      $$('0.0000000000000000000100000000000000000000', '3')$$, '{numeric}', NULL, NULL),
-	('scale 40 and 1: 41 digits',   $$('0.0000000000000000000100000000000000000000', '3'), ('1', '1')$$, '{numeric}', NULL, '22003'),
+	('scale 40 and 1: 21 digits',   $$('0.0000000000000000000100000000000000000000', '3'), ('1', '1')$$, '{numeric}', NULL, NULL),
 	('tiny float',                  $$('5e-324', '1'), ('1', '5e-324')$$, '{double precision}', '{double precision}', NULL),
 	('NaN numerator',               $$('NaN', '1'), ('1', '1')$$, '{numeric,double precision}', NULL, NULL),
 	('NaN denominator',             $$('1', 'NaN')$$, NULL, '{numeric,double precision}', NULL),
