@@ -15,7 +15,8 @@ OBJS = \
 	src/input_checks.o \
 	src/column_type.o \
 	src/goal_parser.o \
-	src/goal.o
+	src/goal.o \
+	src/attribution.o
 
 # The install script of the current version is assembled from one SQL file per
 # concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
@@ -30,7 +31,8 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
 	src/sql/38_export.sql \
-	src/sql/60_goals.sql
+	src/sql/60_goals.sql \
+	src/sql/70_attribution.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
 DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
