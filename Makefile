@@ -32,7 +32,8 @@ UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
 	src/sql/38_export.sql \
 	src/sql/60_goals.sql \
-	src/sql/70_attribution.sql
+	src/sql/70_attribution.sql \
+	src/sql/71_cohorts.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
 DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
