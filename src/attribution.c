@@ -17,19 +17,26 @@
  * add up to exactly 1 in numeric arithmetic, in any order of summation.
  * A float8 credit could not promise that once a dashboard sums it.
  *
- * The state is internal, with serialize/deserialize functions for parallel
- * query.  Citus cannot split an internal-state aggregate into partial
- * aggregates, but attribution is grouped by customer: with the touches
- * distributed by customer the whole GROUP BY runs on the workers
- * (doc/attribution.md says so).  An internal state is what keeps the per-row
- * cost low: one touch is 16 bytes appended to an array that doubles, and a
- * channel name is stored once per customer, looked up by a one-entry cache,
- * then a linear scan, then a small hash table once a customer has many
- * channels.  Nothing is allocated per row.
+ * Layout, chosen for a million customers in one hash table:
+ * - the channel names and the parsed model live once per aggregate call site
+ *   (AttrDict, in the transition function's fn_extra), not once per
+ *   customer: a customer's state is its touches, 16 bytes each, after a
+ *   64-byte header with room for four;
+ * - nothing is allocated per row but when a customer's touch array doubles;
+ * - the final function sorts once by (time, channel rank), and ranks the
+ *   channels by name once per query, not once per customer.
  *
- * Memory per group grows with that group's touches only, and is bounded:
- * past ATTR_MAX_EVENTS touches and conversions the aggregate stops with
- * 54000 rather than exhausting memory.
+ * The state is internal, with serialize/deserialize functions for parallel
+ * query; a serialized state carries the names of its own channels, and a
+ * deserialized one is interned into the deserialize function's dictionary.
+ * Citus cannot split an internal-state aggregate into partial aggregates, but
+ * attribution is grouped by customer: with the touches distributed by
+ * customer the whole GROUP BY runs on the workers (doc/attribution.md).
+ *
+ * Memory per customer grows with that customer's touches only, and is
+ * bounded: past ATTR_MAX_EVENTS touches and conversions in one group the
+ * aggregate stops with 54000 rather than exhausting memory.  The dictionary
+ * grows with the distinct channel names of the query.
  */
 #include "postgres.h"
 
@@ -58,7 +65,10 @@ PG_FUNCTION_INFO_V1(kpi_attribute_final);
 
 /* 16 bytes per entry: 64 MB per customer at most. */
 #define ATTR_MAX_EVENTS (4 * 1024 * 1024)
-#define ATTR_MAX_NAMES_BYTES (64 * 1024 * 1024)
+#define ATTR_MAX_CHANNELS (16 * 1024 * 1024)
+#define ATTR_MAX_NAMES_BYTES (256 * 1024 * 1024)
+/* Distinct model arguments one call site may see (a model per customer). */
+#define ATTR_MAX_PARAM_SETS 64
 
 /* Credits are integers in units of 1e-12. */
 #define CREDIT_DIGITS 12
@@ -67,11 +77,9 @@ PG_FUNCTION_INFO_V1(kpi_attribute_final);
 /* Serialized format version: bump when the layout changes. */
 #define ATTR_SERIAL_VERSION 1
 
-/* Inline capacities: most customers need no allocation beyond the state. */
-#define INLINE_EVENTS 8
-#define INLINE_CHANNELS 4
-#define INLINE_NAME_BYTES 48
-/* Channel tables larger than this get a hash index. */
+/* Touches a state holds without a separate array. */
+#define INLINE_EVENTS 4
+/* Dictionaries larger than this get a hash index. */
 #define LINEAR_LOOKUP_MAX 8
 
 typedef enum AttrModel
@@ -92,7 +100,7 @@ static const char *const model_names[] = {
 #define DEFAULT_LOOKBACK (INT64CONST(90) * USECS_PER_DAY)
 #define DEFAULT_HALF_LIFE (INT64CONST(7) * USECS_PER_DAY)
 
-/* The model and its parameters, fixed for one aggregate call. */
+/* The model and its parameters, parsed once per distinct set of arguments. */
 typedef struct AttrParams
 {
 	int32		model;			/* AttrModel */
@@ -104,6 +112,18 @@ typedef struct AttrParams
 	float8		last_share;
 	int32		direct_len;		/* last_non_direct: the direct channel */
 	char	   *direct;
+
+	/* The arguments they were parsed from, compared per row. */
+	int32		model_len;
+	char	   *model_text;
+	bool		lookback_null;
+	Interval	lookback_arg;
+	Interval	half_life_arg;
+
+	/* The direct channel's id in the dictionary, looked up when it grows. */
+	int32		direct_channel;
+	int32		direct_checked_at;
+	struct AttrParams *next;
 } AttrParams;
 
 /*
@@ -127,21 +147,12 @@ typedef struct AttrChannel
 	uint32		hash;
 } AttrChannel;
 
-typedef struct AttrState
+/* Per call site: channel names, parsed models, and the channels' name order. */
+typedef struct AttrDict
 {
-	AttrParams	params;
-	/*
-	 * The parameter arguments last seen, to re-check them per row at the
-	 * cost of a pointer and a memcmp: a constant model is one pointer.
-	 */
-	Datum		model_seen;
-	bool		lookback_null_seen;
-	Interval	lookback_seen;
-	Interval	half_life_seen;
-
-	int32		nevents;
-	int32		maxevents;
-	AttrEvent  *events;
+	MemoryContext cxt;
+	AttrParams *params;
+	int32		nparams;
 
 	int32		nchannels;
 	int32		maxchannels;
@@ -153,9 +164,16 @@ typedef struct AttrState
 	int32		nslots;			/* hash index, 0 while linear lookup */
 	int32	   *slots;
 
+} AttrDict;
+
+typedef struct AttrState
+{
+	AttrDict   *dict;
+	AttrParams *params;
+	int32		nevents;
+	int32		maxevents;
+	AttrEvent  *events;
 	AttrEvent	inline_events[INLINE_EVENTS];
-	AttrChannel inline_channels[INLINE_CHANNELS];
-	char		inline_names[INLINE_NAME_BYTES];
 } AttrState;
 
 /* ---------------------------------------------------------------------------
@@ -336,32 +354,102 @@ params_differ_error(void)
 			 errmsg("the attribution model and its parameters must be the same for every row of a group")));
 }
 
+/*
+ * Were these parameters parsed from exactly these arguments?  Compared by
+ * value (a model from a column may reuse one address for different texts);
+ * a constant model costs a memcmp of a few bytes per row.
+ */
+static pg_attribute_always_inline bool
+args_match(FunctionCallInfo fcinfo, const AttrParams *p)
+{
+	text	   *model;
+
+	if (PG_ARGISNULL(4))
+		return false;
+	model = PG_GETARG_TEXT_PP(4);
+	if (VARSIZE_ANY_EXHDR(model) != p->model_len ||
+		memcmp(VARDATA_ANY(model), p->model_text, p->model_len) != 0)
+		return false;
+	if (PG_NARGS() > 5)
+	{
+		if (PG_ARGISNULL(5) != p->lookback_null)
+			return false;
+		if (!PG_ARGISNULL(5) &&
+			memcmp(PG_GETARG_INTERVAL_P(5), &p->lookback_arg, sizeof(Interval)) != 0)
+			return false;
+	}
+	if (PG_NARGS() > 6 &&
+		(PG_ARGISNULL(6) ||
+		 memcmp(PG_GETARG_INTERVAL_P(6), &p->half_life_arg, sizeof(Interval)) != 0))
+		return false;
+	return true;
+}
+
+static AttrParams *
+add_params(AttrDict *dict)
+{
+	AttrParams *p;
+
+	if (dict->nparams >= ATTR_MAX_PARAM_SETS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many different attribution models in one kpi.attribute call"),
+				 errdetail("One call may see at most %d different sets of model arguments.", ATTR_MAX_PARAM_SETS)));
+	p = MemoryContextAllocZero(dict->cxt, sizeof(AttrParams));
+	p->direct_channel = -1;
+	p->direct_checked_at = -1;
+	p->next = dict->params;
+	dict->params = p;
+	dict->nparams++;
+	return p;
+}
+
+/* The parsed parameters of this row's arguments, parsed on first sight. */
+static AttrParams *
+find_params(FunctionCallInfo fcinfo, AttrDict *dict)
+{
+	AttrParams *p;
+	AttrParams	parsed;
+	text	   *model;
+
+	for (p = dict->params; p != NULL; p = p->next)
+		if (args_match(fcinfo, p))
+			return p;
+
+	/* Parse first, so that an invalid model leaves the dictionary as it was. */
+	read_params(fcinfo, &parsed, dict->cxt);
+	p = add_params(dict);
+	memcpy(p, &parsed, offsetof(AttrParams, model_len));
+	model = PG_GETARG_TEXT_PP(4);
+	p->model_len = VARSIZE_ANY_EXHDR(model);
+	p->model_text = MemoryContextAlloc(dict->cxt, Max(p->model_len, 1));
+	memcpy(p->model_text, VARDATA_ANY(model), p->model_len);
+	p->lookback_null = PG_NARGS() > 5 && PG_ARGISNULL(5);
+	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
+		p->lookback_arg = *PG_GETARG_INTERVAL_P(5);
+	if (PG_NARGS() > 6)
+		p->half_life_arg = *PG_GETARG_INTERVAL_P(6);
+	return p;
+}
+
 /* ---------------------------------------------------------------------------
- * The state
+ * The dictionary of channel names
  * ---------------------------------------------------------------------------
  */
 
-static AttrState *
-state_new(MemoryContext cxt)
+static AttrDict *
+get_dict(FunctionCallInfo fcinfo)
 {
-	AttrState  *s = MemoryContextAlloc(cxt, sizeof(AttrState));
+	AttrDict   *dict = (AttrDict *) fcinfo->flinfo->fn_extra;
 
-	s->model_seen = (Datum) 0;
-	s->params.direct = NULL;
-	s->params.direct_len = 0;
-	s->nevents = 0;
-	s->maxevents = INLINE_EVENTS;
-	s->events = s->inline_events;
-	s->nchannels = 0;
-	s->maxchannels = INLINE_CHANNELS;
-	s->channels = s->inline_channels;
-	s->names_len = 0;
-	s->names_cap = INLINE_NAME_BYTES;
-	s->names = s->inline_names;
-	s->last_channel = -1;
-	s->nslots = 0;
-	s->slots = NULL;
-	return s;
+	if (dict == NULL)
+	{
+		dict = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AttrDict));
+		dict->cxt = fcinfo->flinfo->fn_mcxt;
+		dict->last_channel = -1;
+		fcinfo->flinfo->fn_extra = dict;
+	}
+	return dict;
 }
 
 static void
@@ -374,137 +462,191 @@ too_many_events(void)
 			 errhint("Group by customer, and filter the touches to the period of interest first.")));
 }
 
-/*
- * Room for "extra" more items in an array that starts inline: the inline
- * buffer is copied out once, later growth doubles in place.
- */
-static void *
-grow_array(MemoryContext cxt, void *array, void *inline_array, int32 *cap,
-		   int64 needed, size_t item_size, int64 limit)
+static void
+too_many_channels(void)
 {
-	int64		newcap = *cap;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("too many distinct channels in one kpi.attribute call"),
+			 errdetail("One call keeps at most %d distinct channels of at most %d bytes in all.",
+					   ATTR_MAX_CHANNELS, ATTR_MAX_NAMES_BYTES)));
+}
+
+/* Capacity for at least "needed" items; doubles. */
+static void *
+grow(MemoryContext cxt, void *array, int32 *cap, int64 needed, size_t item_size, int64 limit)
+{
+	int64		newcap = Max(*cap, 8);
 	void	   *result;
 
-	if (needed > limit)
-		too_many_events();
 	while (newcap < needed)
 		newcap *= 2;
 	if (newcap > limit)
 		newcap = limit;
-	if (array == inline_array)
-	{
+	if (array == NULL)
 		result = MemoryContextAlloc(cxt, newcap * item_size);
-		memcpy(result, array, (*cap) * item_size);
-	}
 	else
 		result = repalloc(array, newcap * item_size);
 	*cap = (int32) newcap;
 	return result;
 }
 
-static pg_attribute_always_inline void
-push_event(AttrState *s, MemoryContext cxt, int64 ts, int32 channel)
-{
-	if (unlikely(s->nevents >= s->maxevents))
-		s->events = grow_array(cxt, s->events, s->inline_events, &s->maxevents,
-							   (int64) s->nevents + 1, sizeof(AttrEvent), ATTR_MAX_EVENTS);
-	s->events[s->nevents].ts = ts;
-	s->events[s->nevents].channel = channel;
-	s->nevents++;
-}
-
 static void
-build_slots(AttrState *s, MemoryContext cxt)
+build_slots(AttrDict *d)
 {
 	int32		nslots = 16;
 	int32		i;
 
-	while (nslots < s->nchannels * 2)
+	while (nslots < d->nchannels * 2)
 		nslots *= 2;
-	if (s->slots)
-		pfree(s->slots);
-	s->slots = MemoryContextAlloc(cxt, nslots * sizeof(int32));
-	memset(s->slots, 0xff, nslots * sizeof(int32));
-	s->nslots = nslots;
-	for (i = 0; i < s->nchannels; i++)
+	if (d->slots)
+		pfree(d->slots);
+	d->slots = MemoryContextAlloc(d->cxt, nslots * sizeof(int32));
+	memset(d->slots, 0xff, nslots * sizeof(int32));
+	d->nslots = nslots;
+	for (i = 0; i < d->nchannels; i++)
 	{
-		uint32		h = s->channels[i].hash & (nslots - 1);
+		uint32		h = d->channels[i].hash & (nslots - 1);
 
-		while (s->slots[h] >= 0)
+		while (d->slots[h] >= 0)
 			h = (h + 1) & (nslots - 1);
-		s->slots[h] = i;
+		d->slots[h] = i;
 	}
 }
 
-/* The index of a channel name in the state's table, added if new. */
-static int32
-intern_channel(AttrState *s, MemoryContext cxt, const char *name, int32 len)
+/* The id of a channel name, or -1 when the dictionary does not have it. */
+static pg_attribute_always_inline int32
+lookup_channel(AttrDict *d, const char *name, int32 len, uint32 *hash_out)
 {
 	uint32		hash;
 	int32		i;
 
 	/* Touches of one channel often come in runs. */
-	if (s->last_channel >= 0)
+	if (d->last_channel >= 0)
 	{
-		AttrChannel *c = &s->channels[s->last_channel];
+		AttrChannel *c = &d->channels[d->last_channel];
 
-		if (c->len == len && memcmp(s->names + c->offset, name, len) == 0)
-			return s->last_channel;
+		if (c->len == len && memcmp(d->names + c->offset, name, len) == 0)
+			return d->last_channel;
 	}
 
 	hash = hash_bytes((const unsigned char *) name, len);
-	if (s->nslots == 0)
+	*hash_out = hash;
+	if (d->nslots == 0)
 	{
-		for (i = 0; i < s->nchannels; i++)
+		for (i = 0; i < d->nchannels; i++)
 		{
-			AttrChannel *c = &s->channels[i];
+			AttrChannel *c = &d->channels[i];
 
-			if (c->hash == hash && c->len == len && memcmp(s->names + c->offset, name, len) == 0)
-				return s->last_channel = i;
+			if (c->hash == hash && c->len == len && memcmp(d->names + c->offset, name, len) == 0)
+				return d->last_channel = i;
 		}
 	}
 	else
 	{
-		uint32		h = hash & (s->nslots - 1);
+		uint32		h = hash & (d->nslots - 1);
 
-		while ((i = s->slots[h]) >= 0)
+		while ((i = d->slots[h]) >= 0)
 		{
-			AttrChannel *c = &s->channels[i];
+			AttrChannel *c = &d->channels[i];
 
-			if (c->hash == hash && c->len == len && memcmp(s->names + c->offset, name, len) == 0)
-				return s->last_channel = i;
-			h = (h + 1) & (s->nslots - 1);
+			if (c->hash == hash && c->len == len && memcmp(d->names + c->offset, name, len) == 0)
+				return d->last_channel = i;
+			h = (h + 1) & (d->nslots - 1);
 		}
 	}
+	return -1;
+}
 
-	/* A new channel. */
-	if (s->nchannels >= s->maxchannels)
-		s->channels = grow_array(cxt, s->channels, s->inline_channels, &s->maxchannels,
-								 (int64) s->nchannels + 1, sizeof(AttrChannel), ATTR_MAX_EVENTS);
-	if ((int64) s->names_len + len > s->names_cap)
-		s->names = grow_array(cxt, s->names, s->inline_names, &s->names_cap,
-							  (int64) s->names_len + len, 1, ATTR_MAX_NAMES_BYTES);
-	memcpy(s->names + s->names_len, name, len);
-	i = s->nchannels++;
-	s->channels[i].offset = s->names_len;
-	s->channels[i].len = len;
-	s->channels[i].hash = hash;
-	s->names_len += len;
+/* The id of a channel name, added if new. */
+static pg_attribute_always_inline int32
+intern_channel(AttrDict *d, const char *name, int32 len)
+{
+	uint32		hash = 0;
+	int32		i = lookup_channel(d, name, len, &hash);
 
-	if (s->nchannels > LINEAR_LOOKUP_MAX)
+	if (likely(i >= 0))
+		return i;
+
+	if (d->nchannels >= ATTR_MAX_CHANNELS || (int64) d->names_len + len > ATTR_MAX_NAMES_BYTES)
+		too_many_channels();
+	if (d->nchannels >= d->maxchannels)
+		d->channels = grow(d->cxt, d->channels, &d->maxchannels, (int64) d->nchannels + 1,
+						   sizeof(AttrChannel), ATTR_MAX_CHANNELS);
+	if ((int64) d->names_len + len > d->names_cap)
+		d->names = grow(d->cxt, d->names, &d->names_cap, (int64) d->names_len + len, 1,
+						ATTR_MAX_NAMES_BYTES);
+	memcpy(d->names + d->names_len, name, len);
+	i = d->nchannels++;
+	d->channels[i].offset = d->names_len;
+	d->channels[i].len = len;
+	d->channels[i].hash = hash;
+	d->names_len += len;
+
+	if (d->nchannels > LINEAR_LOOKUP_MAX)
 	{
-		if (s->nslots < s->nchannels * 2)
-			build_slots(s, cxt);
+		if (d->nslots < d->nchannels * 2)
+			build_slots(d);
 		else
 		{
-			uint32		h = hash & (s->nslots - 1);
+			uint32		h = hash & (d->nslots - 1);
 
-			while (s->slots[h] >= 0)
-				h = (h + 1) & (s->nslots - 1);
-			s->slots[h] = i;
+			while (d->slots[h] >= 0)
+				h = (h + 1) & (d->nslots - 1);
+			d->slots[h] = i;
 		}
 	}
-	return s->last_channel = i;
+	return d->last_channel = i;
+}
+
+/* ---------------------------------------------------------------------------
+ * The state
+ * ---------------------------------------------------------------------------
+ */
+
+static AttrState *
+state_new(MemoryContext cxt, AttrDict *dict, AttrParams *params)
+{
+	AttrState  *s = MemoryContextAlloc(cxt, sizeof(AttrState));
+
+	s->dict = dict;
+	s->params = params;
+	s->nevents = 0;
+	s->maxevents = INLINE_EVENTS;
+	s->events = s->inline_events;
+	return s;
+}
+
+/* Room for "needed" events: the inline ones are copied out once. */
+static void
+reserve_events(AttrState *s, MemoryContext cxt, int64 needed)
+{
+	int64		newcap = s->maxevents;
+
+	if (needed > ATTR_MAX_EVENTS)
+		too_many_events();
+	while (newcap < needed)
+		newcap *= 4;			/* few reallocations for the usual 5-50 touches */
+	if (newcap > ATTR_MAX_EVENTS)
+		newcap = ATTR_MAX_EVENTS;
+	if (s->events == s->inline_events)
+	{
+		s->events = MemoryContextAlloc(cxt, newcap * sizeof(AttrEvent));
+		memcpy(s->events, s->inline_events, s->nevents * sizeof(AttrEvent));
+	}
+	else
+		s->events = repalloc(s->events, newcap * sizeof(AttrEvent));
+	s->maxevents = (int32) newcap;
+}
+
+static pg_attribute_always_inline void
+push_event(AttrState *s, MemoryContext cxt, int64 ts, int32 channel)
+{
+	if (unlikely(s->nevents >= s->maxevents))
+		reserve_events(s, cxt, (int64) s->nevents + 1);
+	s->events[s->nevents].ts = ts;
+	s->events[s->nevents].channel = channel;
+	s->nevents++;
 }
 
 static void
@@ -522,39 +664,6 @@ check_finite(int64 ts)
  * ---------------------------------------------------------------------------
  */
 
-/* Same parameter arguments as the row before? (args 4 on; not NULL model) */
-static pg_attribute_always_inline bool
-same_arguments(FunctionCallInfo fcinfo, const AttrState *s)
-{
-	if (PG_ARGISNULL(4) || PG_GETARG_DATUM(4) != s->model_seen)
-		return false;
-	if (PG_NARGS() > 5)
-	{
-		if (PG_ARGISNULL(5) != s->lookback_null_seen)
-			return false;
-		if (!PG_ARGISNULL(5) &&
-			memcmp(PG_GETARG_INTERVAL_P(5), &s->lookback_seen, sizeof(Interval)) != 0)
-			return false;
-	}
-	if (PG_NARGS() > 6 &&
-		(PG_ARGISNULL(6) ||
-		 memcmp(PG_GETARG_INTERVAL_P(6), &s->half_life_seen, sizeof(Interval)) != 0))
-		return false;
-	return true;
-}
-
-/* Called after read_params() accepted the arguments. */
-static void
-remember_arguments(FunctionCallInfo fcinfo, AttrState *s)
-{
-	s->model_seen = PG_GETARG_DATUM(4);
-	s->lookback_null_seen = PG_NARGS() > 5 && PG_ARGISNULL(5);
-	if (PG_NARGS() > 5 && !PG_ARGISNULL(5))
-		s->lookback_seen = *PG_GETARG_INTERVAL_P(5);
-	if (PG_NARGS() > 6)
-		s->half_life_seen = *PG_GETARG_INTERVAL_P(6);
-}
-
 /*
  * kpi.attribute transition: args (state, ts, channel, converted, model
  * [, lookback [, half_life]]).  A row with a channel is a touch; a row with
@@ -565,6 +674,7 @@ Datum
 kpi_attribute_accum(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
+	AttrDict   *dict;
 	AttrState  *s;
 	int64		ts;
 	bool		converted;
@@ -573,24 +683,20 @@ kpi_attribute_accum(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("kpi.attribute_accum can only be called as an aggregate's transition function")));
+	dict = get_dict(fcinfo);
 
 	if (PG_ARGISNULL(0))
-	{
-		s = state_new(aggcontext);
-		read_params(fcinfo, &s->params, aggcontext);
-		remember_arguments(fcinfo, s);
-	}
+		s = state_new(aggcontext, dict, find_params(fcinfo, dict));
 	else
 	{
 		s = (AttrState *) PG_GETARG_POINTER(0);
-		if (unlikely(!same_arguments(fcinfo, s)))
+		/* The model must not change within a group. */
+		if (unlikely(!args_match(fcinfo, s->params)))
 		{
-			AttrParams	p;
+			AttrParams *p = find_params(fcinfo, dict);
 
-			read_params(fcinfo, &p, CurrentMemoryContext);
-			if (!params_equal(&p, &s->params))
+			if (p != s->params && !params_equal(p, s->params))
 				params_differ_error();
-			remember_arguments(fcinfo, s);
 		}
 	}
 
@@ -607,50 +713,47 @@ kpi_attribute_accum(PG_FUNCTION_ARGS)
 		text	   *channel = PG_GETARG_TEXT_PP(2);
 
 		push_event(s, aggcontext, ts,
-				   intern_channel(s, aggcontext, VARDATA_ANY(channel),
-								  VARSIZE_ANY_EXHDR(channel)));
+				   intern_channel(dict, VARDATA_ANY(channel), VARSIZE_ANY_EXHDR(channel)));
 	}
 	if (converted)
 		push_event(s, aggcontext, ts, -1);
 	PG_RETURN_POINTER(s);
 }
 
-/* Append every event of src to dst, mapping src's channels to dst's. */
+/* Append every event of src to dst, mapping channels when their dictionaries differ. */
 static void
 state_merge(AttrState *dst, const AttrState *src, MemoryContext cxt)
 {
-	int32	   *map = palloc(Max(src->nchannels, 1) * sizeof(int32));
+	int32	   *map = NULL;
 	int32		i;
 
-	for (i = 0; i < src->nchannels; i++)
-		map[i] = intern_channel(dst, cxt, src->names + src->channels[i].offset,
-								src->channels[i].len);
 	if ((int64) dst->nevents + src->nevents > dst->maxevents)
-		dst->events = grow_array(cxt, dst->events, dst->inline_events, &dst->maxevents,
-								 (int64) dst->nevents + src->nevents, sizeof(AttrEvent),
-								 ATTR_MAX_EVENTS);
+		reserve_events(dst, cxt, (int64) dst->nevents + src->nevents);
+	if (src->dict != dst->dict)
+	{
+		map = palloc(Max(src->dict->nchannels, 1) * sizeof(int32));
+		memset(map, 0xff, Max(src->dict->nchannels, 1) * sizeof(int32));
+	}
 	for (i = 0; i < src->nevents; i++)
 	{
 		AttrEvent  *e = &dst->events[dst->nevents++];
+		int32		ch = src->events[i].channel;
 
 		e->ts = src->events[i].ts;
-		e->channel = src->events[i].channel < 0 ? -1 : map[src->events[i].channel];
-	}
-	pfree(map);
-}
+		if (map != NULL && ch >= 0)
+		{
+			if (map[ch] < 0)
+			{
+				const AttrChannel *c = &src->dict->channels[ch];
 
-static void
-copy_params(AttrParams *dst, const AttrParams *src, MemoryContext cxt)
-{
-	*dst = *src;
-	if (src->direct_len > 0)
-	{
-		dst->direct = MemoryContextAlloc(cxt, src->direct_len + 1);
-		memcpy(dst->direct, src->direct, src->direct_len);
-		dst->direct[src->direct_len] = '\0';
+				map[ch] = intern_channel(dst->dict, src->dict->names + c->offset, c->len);
+			}
+			ch = map[ch];
+		}
+		e->channel = ch;
 	}
-	else
-		dst->direct = NULL;
+	if (map)
+		pfree(map);
 }
 
 Datum
@@ -673,28 +776,42 @@ kpi_attribute_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(s1);
 	}
 	if (s1 == NULL)
-	{
 		/* A copy in the aggregate context, never an alias of s2. */
-		s1 = state_new(aggcontext);
-		copy_params(&s1->params, &s2->params, aggcontext);
-	}
-	else if (!params_equal(&s1->params, &s2->params))
+		s1 = state_new(aggcontext, s2->dict, s2->params);
+	else if (s1->params != s2->params && !params_equal(s1->params, s2->params))
 		params_differ_error();
 	state_merge(s1, s2, aggcontext);
 	PG_RETURN_POINTER(s1);
 }
 
 /*
- * Layout: version byte, the parameters, the channel names (count, then
- * length and bytes of each), then the events (count, then time and channel
- * of each).  Workers and leader run the same binary, but the format is still
- * read defensively.
+ * Per serialize call site: the local number of each dictionary channel in
+ * the state being serialized, valid where stamp[] holds this state's stamp,
+ * so that nothing is cleared between states.
+ */
+typedef struct SerialScratch
+{
+	int32		cap;
+	int32	   *local;
+	uint32	   *stamp;
+	uint32		current;
+} SerialScratch;
+
+/*
+ * Layout: version byte, the parameters, the state's own channel names
+ * (count, then length and bytes of each), then the events (count, then time
+ * and local channel of each).  Workers and leader run the same binary, but
+ * the format is still read defensively.
  */
 Datum
 kpi_attribute_serialize(PG_FUNCTION_ARGS)
 {
 	AttrState  *s;
+	const AttrParams *p;
+	SerialScratch *sc;
 	StringInfoData buf;
+	int32		nlocal = 0;
+	int32	   *order;
 	int32		i;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
@@ -702,32 +819,73 @@ kpi_attribute_serialize(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("kpi.attribute_serialize can only be called by an aggregate")));
 	s = (AttrState *) PG_GETARG_POINTER(0);
+	p = s->params;
+
+	sc = (SerialScratch *) fcinfo->flinfo->fn_extra;
+	if (sc == NULL)
+		fcinfo->flinfo->fn_extra = sc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SerialScratch));
+	if (sc->cap < s->dict->nchannels)
+	{
+		int32		newcap = Max(s->dict->nchannels, 16);
+
+		if (sc->local)
+		{
+			pfree(sc->local);
+			pfree(sc->stamp);
+		}
+		sc->local = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, newcap * sizeof(int32));
+		sc->stamp = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, newcap * sizeof(uint32));
+		sc->cap = newcap;
+		sc->current = 0;
+	}
+	if (++sc->current == 0)
+	{
+		memset(sc->stamp, 0, sc->cap * sizeof(uint32));
+		sc->current = 1;
+	}
+	order = palloc(Max(s->nevents, 1) * sizeof(int32));
+	for (i = 0; i < s->nevents; i++)
+	{
+		int32		ch = s->events[i].channel;
+
+		if (ch >= 0 && sc->stamp[ch] != sc->current)
+		{
+			sc->stamp[ch] = sc->current;
+			sc->local[ch] = nlocal;
+			order[nlocal++] = ch;
+		}
+	}
 
 	pq_begintypsend(&buf);
 	pq_sendbyte(&buf, ATTR_SERIAL_VERSION);
-	pq_sendint32(&buf, s->params.model);
-	pq_sendbyte(&buf, s->params.bounded ? 1 : 0);
-	pq_sendint64(&buf, s->params.lookback);
-	pq_sendint64(&buf, s->params.half_life);
-	pq_sendfloat8(&buf, s->params.first_share);
-	pq_sendfloat8(&buf, s->params.middle_share);
-	pq_sendfloat8(&buf, s->params.last_share);
-	pq_sendint32(&buf, s->params.direct_len);
-	if (s->params.direct_len > 0)
-		pq_sendbytes(&buf, s->params.direct, s->params.direct_len);
-	pq_sendint32(&buf, s->nchannels);
-	for (i = 0; i < s->nchannels; i++)
+	pq_sendint32(&buf, p->model);
+	pq_sendbyte(&buf, p->bounded ? 1 : 0);
+	pq_sendint64(&buf, p->lookback);
+	pq_sendint64(&buf, p->half_life);
+	pq_sendfloat8(&buf, p->first_share);
+	pq_sendfloat8(&buf, p->middle_share);
+	pq_sendfloat8(&buf, p->last_share);
+	pq_sendint32(&buf, p->direct_len);
+	if (p->direct_len > 0)
+		pq_sendbytes(&buf, p->direct, p->direct_len);
+	pq_sendint32(&buf, nlocal);
+	for (i = 0; i < nlocal; i++)
 	{
-		pq_sendint32(&buf, s->channels[i].len);
-		pq_sendbytes(&buf, s->names + s->channels[i].offset, s->channels[i].len);
+		const AttrChannel *c = &s->dict->channels[order[i]];
+
+		pq_sendint32(&buf, c->len);
+		pq_sendbytes(&buf, s->dict->names + c->offset, c->len);
 	}
 	pq_sendint32(&buf, s->nevents);
 	enlargeStringInfo(&buf, s->nevents * 12);
 	for (i = 0; i < s->nevents; i++)
 	{
+		int32		ch = s->events[i].channel;
+
 		pq_writeint64(&buf, s->events[i].ts);
-		pq_writeint32(&buf, s->events[i].channel);
+		pq_writeint32(&buf, ch < 0 ? -1 : sc->local[ch]);
 	}
+	pfree(order);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -751,10 +909,14 @@ Datum
 kpi_attribute_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
+	AttrDict   *dict;
 	bytea	   *data;
 	StringInfoData buf;
+	AttrParams	p;
+	AttrParams *known;
 	AttrState  *s;
 	int32		nchannels;
+	int32	   *map;
 	int32		nevents;
 	int32		i;
 
@@ -762,40 +924,56 @@ kpi_attribute_deserialize(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("kpi.attribute_deserialize can only be called by an aggregate")));
+	dict = get_dict(fcinfo);
 	data = PG_GETARG_BYTEA_PP(0);
 	buf.data = VARDATA_ANY(data);
 	buf.len = VARSIZE_ANY_EXHDR(data);
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
 
-	s = state_new(aggcontext);
+	memset(&p, 0, sizeof(p));
 	need_bytes(&buf, 1 + 4 + 1 + 8 + 8 + 8 * 3 + 4);
 	if (pq_getmsgbyte(&buf) != ATTR_SERIAL_VERSION)
 		corrupt_state("Unknown format version.");
-	s->params.model = pq_getmsgint(&buf, 4);
-	if (s->params.model < 0 || s->params.model >= lengthof(model_names))
+	p.model = pq_getmsgint(&buf, 4);
+	if (p.model < 0 || p.model >= lengthof(model_names))
 		corrupt_state("Unknown model.");
-	s->params.bounded = pq_getmsgbyte(&buf) != 0;
-	s->params.lookback = pq_getmsgint64(&buf);
-	s->params.half_life = pq_getmsgint64(&buf);
-	s->params.first_share = pq_getmsgfloat8(&buf);
-	s->params.middle_share = pq_getmsgfloat8(&buf);
-	s->params.last_share = pq_getmsgfloat8(&buf);
-	if (s->params.half_life <= 0 || (s->params.bounded && s->params.lookback <= 0))
+	p.bounded = pq_getmsgbyte(&buf) != 0;
+	p.lookback = pq_getmsgint64(&buf);
+	p.half_life = pq_getmsgint64(&buf);
+	p.first_share = pq_getmsgfloat8(&buf);
+	p.middle_share = pq_getmsgfloat8(&buf);
+	p.last_share = pq_getmsgfloat8(&buf);
+	if (p.half_life <= 0 || (p.bounded && p.lookback <= 0))
 		corrupt_state("Non-positive lookback or half-life.");
-	s->params.direct_len = pq_getmsgint(&buf, 4);
-	need_bytes(&buf, s->params.direct_len);
-	if (s->params.direct_len > 0)
+	p.direct_len = pq_getmsgint(&buf, 4);
+	need_bytes(&buf, p.direct_len);
+	p.direct = buf.data + buf.cursor;
+	buf.cursor += p.direct_len;
+
+	/* The deserialized states of one query share their parameters. */
+	for (known = dict->params; known != NULL; known = known->next)
+		if (params_equal(known, &p))
+			break;
+	if (known == NULL)
 	{
-		s->params.direct = MemoryContextAlloc(aggcontext, s->params.direct_len + 1);
-		pq_copymsgbytes(&buf, s->params.direct, s->params.direct_len);
-		s->params.direct[s->params.direct_len] = '\0';
+		known = add_params(dict);
+		memcpy(known, &p, offsetof(AttrParams, model_len));
+		if (p.direct_len > 0)
+		{
+			known->direct = MemoryContextAlloc(dict->cxt, p.direct_len + 1);
+			memcpy(known->direct, p.direct, p.direct_len);
+			known->direct[p.direct_len] = '\0';
+		}
+		else
+			known->direct = NULL;
 	}
 
 	need_bytes(&buf, 4);
 	nchannels = pq_getmsgint(&buf, 4);
 	if (nchannels < 0 || nchannels > ATTR_MAX_EVENTS)
 		corrupt_state("Bad channel count.");
+	map = palloc(Max(nchannels, 1) * sizeof(int32));
 	for (i = 0; i < nchannels; i++)
 	{
 		int32		len;
@@ -803,8 +981,7 @@ kpi_attribute_deserialize(PG_FUNCTION_ARGS)
 		need_bytes(&buf, 4);
 		len = pq_getmsgint(&buf, 4);
 		need_bytes(&buf, len);
-		if (intern_channel(s, aggcontext, buf.data + buf.cursor, len) != i)
-			corrupt_state("Duplicate channel name.");
+		map[i] = intern_channel(dict, buf.data + buf.cursor, len);
 		buf.cursor += len;
 	}
 
@@ -813,21 +990,24 @@ kpi_attribute_deserialize(PG_FUNCTION_ARGS)
 	if (nevents < 0 || nevents > ATTR_MAX_EVENTS)
 		corrupt_state("Bad event count.");
 	need_bytes(&buf, (int64) nevents * 12);
+	s = state_new(aggcontext, dict, known);
 	if (nevents > s->maxevents)
-		s->events = grow_array(aggcontext, s->events, s->inline_events, &s->maxevents,
-							   nevents, sizeof(AttrEvent), ATTR_MAX_EVENTS);
+		reserve_events(s, aggcontext, nevents);
 	for (i = 0; i < nevents; i++)
 	{
 		AttrEvent  *e = &s->events[i];
+		int32		ch;
 
 		e->ts = pq_getmsgint64(&buf);
-		e->channel = pq_getmsgint(&buf, 4);
-		if (e->channel < -1 || e->channel >= nchannels)
+		ch = pq_getmsgint(&buf, 4);
+		if (ch < -1 || ch >= nchannels)
 			corrupt_state("Channel index out of range.");
+		e->channel = ch < 0 ? -1 : map[ch];
 	}
 	s->nevents = nevents;
 	if (buf.cursor != buf.len)
 		corrupt_state("Trailing bytes.");
+	pfree(map);
 	PG_RETURN_POINTER(s);
 }
 
@@ -848,49 +1028,99 @@ kpi_attribute_deserialize(PG_FUNCTION_ARGS)
 static int
 compare_channel_names(const void *a, const void *b, void *arg)
 {
-	const AttrState *s = (const AttrState *) arg;
-	const AttrChannel *ca = &s->channels[*(const int32 *) a];
-	const AttrChannel *cb = &s->channels[*(const int32 *) b];
-	int			cmp = memcmp(s->names + ca->offset, s->names + cb->offset, Min(ca->len, cb->len));
+	const AttrDict *d = (const AttrDict *) arg;
+	const AttrChannel *ca = &d->channels[*(const int32 *) a];
+	const AttrChannel *cb = &d->channels[*(const int32 *) b];
+	int			cmp = memcmp(d->names + ca->offset, d->names + cb->offset, Min(ca->len, cb->len));
 
 	if (cmp != 0)
 		return cmp;
 	return (ca->len > cb->len) - (ca->len < cb->len);
 }
 
-/* Cached per call site: the composite kpi.credit and its array type. */
-typedef struct CreditType
+/* Per final call site: the result type, and scratch arrays by channel rank. */
+typedef struct FinalScratch
 {
-	Oid			array_type;
 	Oid			element_type;
 	TupleDesc	tupdesc;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
-} CreditType;
+	Datum		one;			/* the numeric 1 */
 
-static CreditType *
-credit_type(FunctionCallInfo fcinfo)
+	int32		cap;			/* of the arrays below */
+	double	   *weight;			/* by local rank */
+	int64	   *units;			/* by local rank */
+	int32	   *touched;		/* local ranks */
+	int32	   *by_rank;		/* local rank -> channel */
+	int32	   *rank_of;		/* channel -> local rank, where stamp[] is current */
+	uint32	   *stamp;
+	uint32		current;
+	AttrDict   *texts_of;		/* the dictionary texts[] belongs to */
+	int32		ntexts;
+	text	  **texts;			/* channel -> name as text */
+} FinalScratch;
+
+static FinalScratch *
+final_scratch(FunctionCallInfo fcinfo, AttrDict *d)
 {
-	CreditType *ct = (CreditType *) fcinfo->flinfo->fn_extra;
+	FinalScratch *fs = (FinalScratch *) fcinfo->flinfo->fn_extra;
+	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
 
-	if (ct == NULL)
+	if (fs == NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		MemoryContext old = MemoryContextSwitchTo(mcxt);
+		Oid			array_type;
 
-		ct = palloc(sizeof(CreditType));
+		fs = palloc0(sizeof(FinalScratch));
 		/* From the function's own catalog entry, never from fn_expr. */
-		ct->array_type = get_func_rettype(fcinfo->flinfo->fn_oid);
-		ct->element_type = get_element_type(ct->array_type);
-		if (!OidIsValid(ct->element_type))
+		array_type = get_func_rettype(fcinfo->flinfo->fn_oid);
+		fs->element_type = get_element_type(array_type);
+		if (!OidIsValid(fs->element_type))
 			elog(ERROR, "kpi.attribute_final must return an array");
-		ct->tupdesc = lookup_rowtype_tupdesc_copy(ct->element_type, -1);
-		ct->tupdesc = BlessTupleDesc(ct->tupdesc);
-		get_typlenbyvalalign(ct->element_type, &ct->typlen, &ct->typbyval, &ct->typalign);
+		fs->tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(fs->element_type, -1));
+		get_typlenbyvalalign(fs->element_type, &fs->typlen, &fs->typbyval, &fs->typalign);
+		fs->one = NumericGetDatum(int64_to_numeric(1));
 		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = ct;
+		fcinfo->flinfo->fn_extra = fs;
 	}
-	return ct;
+	if (fs->cap < d->nchannels)
+	{
+		int32		newcap = Max(d->nchannels, 16);
+
+		if (fs->weight)
+		{
+			pfree(fs->weight);
+			pfree(fs->units);
+			pfree(fs->touched);
+			pfree(fs->by_rank);
+			pfree(fs->rank_of);
+			pfree(fs->stamp);
+		}
+		fs->weight = MemoryContextAllocZero(mcxt, newcap * sizeof(double));
+		fs->units = MemoryContextAlloc(mcxt, newcap * sizeof(int64));
+		fs->touched = MemoryContextAlloc(mcxt, newcap * sizeof(int32));
+		fs->by_rank = MemoryContextAlloc(mcxt, newcap * sizeof(int32));
+		fs->rank_of = MemoryContextAlloc(mcxt, newcap * sizeof(int32));
+		fs->stamp = MemoryContextAllocZero(mcxt, newcap * sizeof(uint32));
+		fs->current = 0;
+		fs->cap = newcap;
+	}
+	if (fs->texts_of != d || fs->ntexts < d->nchannels)
+	{
+		int32		n = Max(d->nchannels, 16);
+
+		if (fs->texts_of == d && fs->texts)
+		{
+			fs->texts = repalloc(fs->texts, n * sizeof(text *));
+			memset(fs->texts + fs->ntexts, 0, (n - fs->ntexts) * sizeof(text *));
+		}
+		else
+			fs->texts = MemoryContextAllocZero(mcxt, n * sizeof(text *));
+		fs->texts_of = d;
+		fs->ntexts = n;
+	}
+	return fs;
 }
 
 /* An exact decimal from units of 1e-12, without trailing zeros. */
@@ -915,12 +1145,11 @@ typedef struct Output
 } Output;
 
 static void
-emit(Output *out, CreditType *ct, const AttrState *s, int64 conversion_at,
+emit(Output *out, FinalScratch *fs, AttrDict *d, MemoryContext mcxt, int64 conversion_at,
 	 int32 channel, int64 units)
 {
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
-	HeapTuple	tuple;
 
 	values[0] = TimestampTzGetDatum(conversion_at);
 	if (channel < 0)
@@ -929,34 +1158,44 @@ emit(Output *out, CreditType *ct, const AttrState *s, int64 conversion_at,
 		values[1] = (Datum) 0;
 	}
 	else
-		values[1] = PointerGetDatum(cstring_to_text_with_len(s->names + s->channels[channel].offset,
-															 s->channels[channel].len));
-	values[2] = credit_numeric(units);
-	tuple = heap_form_tuple(ct->tupdesc, values, nulls);
+	{
+		if (fs->texts[channel] == NULL)
+		{
+			const AttrChannel *c = &d->channels[channel];
+			MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+			fs->texts[channel] = cstring_to_text_with_len(d->names + c->offset, c->len);
+			MemoryContextSwitchTo(old);
+		}
+		values[1] = PointerGetDatum(fs->texts[channel]);
+	}
+	values[2] = units == CREDIT_UNITS ? fs->one : credit_numeric(units);
 	if (out->n >= out->cap)
 	{
 		out->cap *= 2;
 		out->elems = repalloc(out->elems, out->cap * sizeof(Datum));
 	}
-	out->elems[out->n++] = HeapTupleGetDatum(tuple);
+	out->elems[out->n++] = HeapTupleGetDatum(heap_form_tuple(fs->tupdesc, values, nulls));
 }
 
 /*
- * Turn the real shares of one conversion (weight[] over the channels in
- * touched[], by rank) into units of 1e-12 that add up to exactly 1, and emit
- * them in channel-name order.
+ * Turn the real shares of one conversion (weight[] by rank over the ranks in
+ * touched[]) into units of 1e-12 that add up to exactly 1, and emit them in
+ * channel-name order; weight[] is left zeroed.
  */
 static void
-emit_conversion(Output *out, CreditType *ct, const AttrState *s, int64 conversion_at,
-				const int32 *by_rank, double *weight, int32 *touched, int32 ntouched,
-				int64 *units)
+emit_conversion(Output *out, FinalScratch *fs, AttrDict *d, MemoryContext mcxt,
+				int64 conversion_at, int32 ntouched)
 {
+	double	   *weight = fs->weight;
+	int64	   *units = fs->units;
+	int32	   *touched = fs->touched;
 	double		total = 0;
 	int64		assigned = 0;
 	int32		i;
 	int32		largest = -1;
 
-	/* touched[] holds ranks; name order is rank order */
+	/* touched[] holds ranks, usually a handful: insertion sort */
 	for (i = 1; i < ntouched; i++)
 	{
 		int32		r = touched[i];
@@ -988,7 +1227,7 @@ emit_conversion(Output *out, CreditType *ct, const AttrState *s, int64 conversio
 		int32		r = touched[i];
 
 		if (units[r] > 0)
-			emit(out, ct, s, conversion_at, by_rank[r], units[r]);
+			emit(out, fs, d, mcxt, conversion_at, fs->by_rank[r], units[r]);
 		weight[r] = 0;
 	}
 }
@@ -996,11 +1235,9 @@ emit_conversion(Output *out, CreditType *ct, const AttrState *s, int64 conversio
 static inline void
 add_weight(double *weight, int32 *touched, int32 *ntouched, int32 rank, double w)
 {
+	/* Each rank enters touched[] once: weights are positive once set. */
 	if (weight[rank] == 0 && w > 0)
-	{
-		/* Each rank enters touched[] once: weights are positive once set. */
 		touched[(*ntouched)++] = rank;
-	}
 	weight[rank] += w;
 }
 
@@ -1008,42 +1245,77 @@ Datum
 kpi_attribute_final(PG_FUNCTION_ARGS)
 {
 	AttrState  *s;
-	const AttrParams *p;
-	CreditType *ct;
-	int32	   *by_rank;		/* rank -> channel */
-	int32	   *rank_of;		/* channel -> rank */
-	double	   *weight;			/* by rank */
-	int64	   *units;			/* by rank */
-	int32	   *touched;
+	AttrDict   *d;
+	AttrParams *p;
+	FinalScratch *fs;
 	int32		direct_rank = -1;
+	int32		nlocal = 0;
 	Output		out;
 	int32		seg_start = 0;
 	int32		i;
-	ArrayType  *result;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (AttrState *) PG_GETARG_POINTER(0);
-	p = &s->params;
-	ct = credit_type(fcinfo);
+	d = s->dict;
+	p = s->params;
+	fs = final_scratch(fcinfo, d);
 
-	by_rank = palloc(Max(s->nchannels, 1) * sizeof(int32));
-	rank_of = palloc(Max(s->nchannels, 1) * sizeof(int32));
-	weight = palloc0(Max(s->nchannels, 1) * sizeof(double));
-	units = palloc(Max(s->nchannels, 1) * sizeof(int64));
-	touched = palloc(Max(s->nchannels, 1) * sizeof(int32));
-	for (i = 0; i < s->nchannels; i++)
-		by_rank[i] = i;
-	if (s->nchannels > 1)
-		qsort_arg(by_rank, s->nchannels, sizeof(int32), compare_channel_names, s);
-	for (i = 0; i < s->nchannels; i++)
+	/*
+	 * Rank this customer's channels by name (C collation): a handful, so
+	 * this is cheaper than keeping a ranking of every channel of the query,
+	 * which a query with many distinct channels would have to redo often.
+	 */
+	if (++fs->current == 0)
 	{
-		const AttrChannel *c = &s->channels[by_rank[i]];
+		memset(fs->stamp, 0, fs->cap * sizeof(uint32));
+		fs->current = 1;
+	}
+	for (i = 0; i < s->nevents; i++)
+	{
+		int32		ch = s->events[i].channel;
 
-		rank_of[by_rank[i]] = i;
-		if (p->model == MODEL_LAST_NON_DIRECT && c->len == p->direct_len &&
-			memcmp(s->names + c->offset, p->direct, c->len) == 0)
-			direct_rank = i;
+		if (ch >= 0 && fs->stamp[ch] != fs->current)
+		{
+			fs->stamp[ch] = fs->current;
+			fs->by_rank[nlocal++] = ch;
+		}
+	}
+	if (nlocal > 1)
+	{
+		/* insertion sort for the usual few, qsort beyond */
+		if (nlocal <= 16)
+		{
+			for (i = 1; i < nlocal; i++)
+			{
+				int32		ch = fs->by_rank[i];
+				int32		j = i - 1;
+
+				while (j >= 0 && compare_channel_names(&fs->by_rank[j], &ch, d) > 0)
+				{
+					fs->by_rank[j + 1] = fs->by_rank[j];
+					j--;
+				}
+				fs->by_rank[j + 1] = ch;
+			}
+		}
+		else
+			qsort_arg(fs->by_rank, nlocal, sizeof(int32), compare_channel_names, d);
+	}
+	for (i = 0; i < nlocal; i++)
+		fs->rank_of[fs->by_rank[i]] = i;
+
+	if (p->model == MODEL_LAST_NON_DIRECT)
+	{
+		if (p->direct_channel < 0 && p->direct_checked_at != d->nchannels)
+		{
+			uint32		hash;
+
+			p->direct_channel = lookup_channel(d, p->direct, p->direct_len, &hash);
+			p->direct_checked_at = d->nchannels;
+		}
+		if (p->direct_channel >= 0 && fs->stamp[p->direct_channel] == fs->current)
+			direct_rank = fs->rank_of[p->direct_channel];
 	}
 
 	/*
@@ -1053,7 +1325,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 	 */
 	for (i = 0; i < s->nevents; i++)
 		s->events[i].sort_key = s->events[i].channel < 0 ? PG_UINT32_MAX :
-			(uint32) rank_of[s->events[i].channel];
+			(uint32) fs->rank_of[s->events[i].channel];
 	sort_attr_events(s->events, s->nevents);
 
 	out.cap = 8;
@@ -1069,6 +1341,8 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 		int32		ntouched = 0;
 		int64		oldest;
 		int32		j;
+		double	   *weight = fs->weight;
+		int32	   *touched = fs->touched;
 
 		if (conv->channel >= 0)
 			continue;
@@ -1081,7 +1355,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 		if (k == 0)
 		{
 			/* No touch in reach: the conversion is unattributed. */
-			emit(&out, ct, s, conv->ts, -1, CREDIT_UNITS);
+			emit(&out, fs, d, fcinfo->flinfo->fn_mcxt, conv->ts, -1, CREDIT_UNITS);
 			continue;
 		}
 
@@ -1146,13 +1420,12 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 		if (ntouched == 0)
 		{
 			/* cannot happen: some touch always has a positive weight */
-			emit(&out, ct, s, conv->ts, -1, CREDIT_UNITS);
+			emit(&out, fs, d, fcinfo->flinfo->fn_mcxt, conv->ts, -1, CREDIT_UNITS);
 			continue;
 		}
-		emit_conversion(&out, ct, s, conv->ts, by_rank, weight, touched, ntouched, units);
+		emit_conversion(&out, fs, d, fcinfo->flinfo->fn_mcxt, conv->ts, ntouched);
 	}
 
-	result = construct_array(out.elems, out.n, ct->element_type, ct->typlen,
-							 ct->typbyval, ct->typalign);
-	PG_RETURN_ARRAYTYPE_P(result);
+	PG_RETURN_ARRAYTYPE_P(construct_array(out.elems, out.n, fs->element_type, fs->typlen,
+										  fs->typbyval, fs->typalign));
 }
