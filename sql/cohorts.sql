@@ -102,6 +102,10 @@ SELECT count(*) AS cohorts_compared,
 FROM cohorts AS c JOIN cac AS a USING (cohort);
 SELECT kpi.ltv_to_cac(c, 0, 0) AS zero_cac, kpi.cac_payback_periods(c, 0) AS payback_at_zero_cac
 FROM cohorts WHERE cohort = '2024-01-01';
+-- Periods without rows (not reached yet, or negative) are NULL, not 0.
+SELECT kpi.retention(c, 1) AS retention_not_reached, kpi.ltv(c, 1) AS ltv_not_reached,
+	   kpi.ltv(c, -1) AS ltv_negative, kpi.retention(c, 0) = 0 AS retention_0_known
+FROM cohorts WHERE cohort = '2024-07-01';
 
 -- Rollup: monthly cohorts merged into quarters equal quarterly cohorts.
 SELECT q.quarter, m.c = q.c AS rollup_equals_direct, kpi.cohort_size(q.c) AS size

@@ -108,8 +108,9 @@ COMMENT ON AGGREGATE kpi.cohort(kpi.cohort) IS
 	'Rolls cohort summaries up into one, e.g. monthly cohorts into a quarter''s.';
 
 ------------------------------------------------------------------------------
--- Measures.  Periods run from 0; a period beyond the data has no revenue and
--- no active customer.  The margin rate defaults to 1.0 (revenue is margin).
+-- Measures.  Periods run from 0; a period the summary has no rows for (not
+-- yet reached, or negative) gives NULL.  The margin rate defaults to 1.0
+-- (revenue is margin).
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION kpi.cohort_size(c kpi.cohort) RETURNS bigint
@@ -119,19 +120,20 @@ COMMENT ON FUNCTION kpi.cohort_size(kpi.cohort) IS 'Customers in the cohort (its
 
 CREATE FUNCTION kpi.retention(c kpi.cohort, period integer) RETURNS double precision
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-	RETURN COALESCE((c).active[period + 1], 0)::double precision / NULLIF((c).customers, 0);
+	RETURN ((c).active[period + 1])::double precision / NULLIF((c).customers, 0);
 COMMENT ON FUNCTION kpi.retention(kpi.cohort, integer) IS
-	'Share of the cohort active in the given period since acquisition; NULL for an empty cohort.';
+	'Share of the cohort active in the given period since acquisition; NULL for an empty cohort or a period without rows.';
 
 CREATE FUNCTION kpi.ltv(c kpi.cohort, period integer, margin_rate double precision DEFAULT 1.0)
 	RETURNS double precision
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	BEGIN ATOMIC
-		SELECT (SELECT COALESCE(sum(r), 0) FROM pg_catalog.unnest(((c).revenue)[1:period + 1]) AS r)::double precision
-			   * margin_rate / NULLIF((c).customers, 0);
+		SELECT CASE WHEN period >= 0 AND period < pg_catalog.cardinality((c).revenue) THEN
+			(SELECT sum(r) FROM pg_catalog.unnest(((c).revenue)[1:period + 1]) AS r)::double precision
+			   * margin_rate / NULLIF((c).customers, 0) END;
 	END;
 COMMENT ON FUNCTION kpi.ltv(kpi.cohort, integer, double precision) IS
-	'LTV at the given period: the cohort''s cumulative revenue up to and including it, times the margin rate (default 1.0), per customer; NULL for an empty cohort.';
+	'LTV at the given period: the cohort''s cumulative revenue up to and including it, times the margin rate (default 1.0), per customer; NULL for an empty cohort or a period without rows.';
 
 CREATE FUNCTION kpi.ltv_to_cac(c kpi.cohort, period integer, cac double precision,
 							   margin_rate double precision DEFAULT 1.0)
