@@ -15,7 +15,7 @@
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
 SET work_mem = '512MB';
-DROP TABLE IF EXISTS touches, attr_timing;
+DROP TABLE IF EXISTS touches;
 
 CREATE TABLE touches AS
 SELECT c AS customer_id,
@@ -87,32 +87,17 @@ WHERE a.side = 'kpi' \gset
 SELECT 1 / 0;
 \endif
 
-CREATE TEMP TABLE attr_timing (kase text, round integer, ms double precision);
-DO $$
-DECLARE
-	rounds integer := current_setting('bench.rounds')::integer;
-	started timestamptz;
-	queries text[][] := ARRAY[
-		['plain_linear', plain_sql('linear')], ['kpi_linear', kpi_sql('linear')],
-		['plain_position_based', plain_sql('position_based')], ['kpi_position_based', kpi_sql('position_based')]];
-BEGIN
-	FOR r IN 0 .. rounds LOOP		-- round 0 is the warm-up
-		FOR q IN 1 .. pg_catalog.array_length(queries, 1) LOOP
-			started := pg_catalog.clock_timestamp();
-			EXECUTE 'SELECT pg_catalog.count(*) FROM (' || queries[q][2] || ') AS x';
-			IF r > 0 THEN
-				INSERT INTO attr_timing VALUES (queries[q][1], r,
-					pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - started) * 1000);
-			END IF;
-		END LOOP;
-	END LOOP;
-END
-$$;
-
-SELECT kase, pg_catalog.round(pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 0) AS median_ms,
-	   pg_catalog.round(pg_catalog.min(ms)::numeric, 0) AS min_ms, pg_catalog.round(pg_catalog.max(ms)::numeric, 0) AS max_ms
-FROM attr_timing GROUP BY kase ORDER BY kase;
-SELECT m AS model,
-	   pg_catalog.round((SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FROM attr_timing WHERE kase = 'plain_' || m)::numeric
-			 / (SELECT pg_catalog.percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) FROM attr_timing WHERE kase = 'kpi_' || m)::numeric, 2) AS speedup
-FROM pg_catalog.unnest(ARRAY['linear', 'position_based']) AS m ORDER BY 1;
+-- The timed queries, for bench/attribution.sh to run: it measures each
+-- one's wall time and the backend's CPU time (from /proc), since the CPU
+-- time stays meaningful on a machine that other work keeps busy.
+\pset tuples_only on
+\pset format unaligned
+\o :queries_out
+SELECT c || E'\t' || pg_catalog.replace(q, E'\n', ' ')
+FROM (VALUES (1, 'plain_linear', plain_sql('linear')), (2, 'kpi_linear', kpi_sql('linear')),
+			 (3, 'plain_position_based', plain_sql('position_based')),
+			 (4, 'kpi_position_based', kpi_sql('position_based'))) AS v(n, c, q)
+ORDER BY n;
+\o
+\pset tuples_only off
+\pset format aligned

@@ -77,8 +77,8 @@ PG_FUNCTION_INFO_V1(kpi_attribute_final);
 /* Serialized format version: bump when the layout changes. */
 #define ATTR_SERIAL_VERSION 1
 
-/* Touches a state holds without a separate array. */
-#define INLINE_EVENTS 4
+/* The first allocation of a state, in bytes. */
+#define STATE_FIRST_BYTES 128
 /* Dictionaries larger than this get a hash index. */
 #define LINEAR_LOOKUP_MAX 8
 
@@ -127,18 +127,26 @@ typedef struct AttrParams
 } AttrParams;
 
 /*
- * A touch (channel >= 0) or a conversion (channel = -1).  sort_key is only
- * meaningful inside the final function: the channel's rank by name for a
- * touch, and UINT32_MAX for a conversion, so that at one instant the touches
- * come first (in name order) and a touch at the very instant of a conversion
- * counts for it.
+ * A touch (channel >= 0) or a conversion (channel = -1): 12 bytes, packed,
+ * since a million customers' touches are most of the aggregate's memory.
  */
 typedef struct AttrEvent
 {
 	int64		ts;
 	int32		channel;
-	uint32		sort_key;
-} AttrEvent;
+} pg_attribute_packed() AttrEvent;
+
+/*
+ * The final function's sort entry: the channel's rank by name for a touch,
+ * UINT32_MAX for a conversion, so that at one instant the touches come first
+ * (in name order) and a touch at the very instant of a conversion counts for
+ * it.
+ */
+typedef struct SortEvent
+{
+	int64		ts;
+	uint32		key;
+} SortEvent;
 
 typedef struct AttrChannel
 {
@@ -166,15 +174,24 @@ typedef struct AttrDict
 
 } AttrDict;
 
+/*
+ * One allocation: the header and the events, reallocated as a whole when it
+ * fills, doubling its size from 128 bytes (8 events; AllocSet rounds to
+ * powers of two, so nothing is lost): a customer with 10 touches takes 256
+ * bytes.  The state
+ * of an internal-type aggregate may move; the executor keeps the pointer the
+ * transition function returns.
+ */
 typedef struct AttrState
 {
 	AttrDict   *dict;
 	AttrParams *params;
 	int32		nevents;
 	int32		maxevents;
-	AttrEvent  *events;
-	AttrEvent	inline_events[INLINE_EVENTS];
+	AttrEvent	events[FLEXIBLE_ARRAY_MEMBER];
 } AttrState;
+
+#define STATE_CAPACITY(bytes) ((int32) (((bytes) - offsetof(AttrState, events)) / sizeof(AttrEvent)))
 
 /* ---------------------------------------------------------------------------
  * Parameters
@@ -605,48 +622,50 @@ intern_channel(AttrDict *d, const char *name, int32 len)
  */
 
 static AttrState *
-state_new(MemoryContext cxt, AttrDict *dict, AttrParams *params)
+state_new(MemoryContext cxt, AttrDict *dict, AttrParams *params, int64 capacity)
 {
-	AttrState  *s = MemoryContextAlloc(cxt, sizeof(AttrState));
+	Size		bytes = STATE_FIRST_BYTES;
+	AttrState  *s;
 
+	if (capacity > ATTR_MAX_EVENTS)
+		too_many_events();
+	while (STATE_CAPACITY(bytes) < capacity)
+		bytes *= 2;
+	s = MemoryContextAlloc(cxt, bytes);
 	s->dict = dict;
 	s->params = params;
 	s->nevents = 0;
-	s->maxevents = INLINE_EVENTS;
-	s->events = s->inline_events;
+	s->maxevents = Min(STATE_CAPACITY(bytes), ATTR_MAX_EVENTS);
 	return s;
 }
 
-/* Room for "needed" events: the inline ones are copied out once. */
-static void
-reserve_events(AttrState *s, MemoryContext cxt, int64 needed)
+/* Room for "needed" events: the state may move. */
+static AttrState *
+reserve_events(AttrState *s, int64 needed)
 {
-	int64		newcap = s->maxevents;
+	Size		bytes = STATE_FIRST_BYTES;
 
 	if (needed > ATTR_MAX_EVENTS)
 		too_many_events();
-	while (newcap < needed)
-		newcap *= 4;			/* few reallocations for the usual 5-50 touches */
-	if (newcap > ATTR_MAX_EVENTS)
-		newcap = ATTR_MAX_EVENTS;
-	if (s->events == s->inline_events)
-	{
-		s->events = MemoryContextAlloc(cxt, newcap * sizeof(AttrEvent));
-		memcpy(s->events, s->inline_events, s->nevents * sizeof(AttrEvent));
-	}
-	else
-		s->events = repalloc(s->events, newcap * sizeof(AttrEvent));
-	s->maxevents = (int32) newcap;
+	/* the allocation's size: a power of two from STATE_FIRST_BYTES */
+	while (STATE_CAPACITY(bytes) < s->maxevents)
+		bytes *= 2;
+	while (STATE_CAPACITY(bytes) < needed)
+		bytes *= 2;
+	s = repalloc(s, bytes);
+	s->maxevents = Min(STATE_CAPACITY(bytes), ATTR_MAX_EVENTS);
+	return s;
 }
 
-static pg_attribute_always_inline void
-push_event(AttrState *s, MemoryContext cxt, int64 ts, int32 channel)
+static pg_attribute_always_inline AttrState *
+push_event(AttrState *s, int64 ts, int32 channel)
 {
 	if (unlikely(s->nevents >= s->maxevents))
-		reserve_events(s, cxt, (int64) s->nevents + 1);
+		s = reserve_events(s, (int64) s->nevents + 1);
 	s->events[s->nevents].ts = ts;
 	s->events[s->nevents].channel = channel;
 	s->nevents++;
+	return s;
 }
 
 static void
@@ -686,7 +705,7 @@ kpi_attribute_accum(PG_FUNCTION_ARGS)
 	dict = get_dict(fcinfo);
 
 	if (PG_ARGISNULL(0))
-		s = state_new(aggcontext, dict, find_params(fcinfo, dict));
+		s = state_new(aggcontext, dict, find_params(fcinfo, dict), 0);
 	else
 	{
 		s = (AttrState *) PG_GETARG_POINTER(0);
@@ -712,23 +731,25 @@ kpi_attribute_accum(PG_FUNCTION_ARGS)
 	{
 		text	   *channel = PG_GETARG_TEXT_PP(2);
 
-		push_event(s, aggcontext, ts,
-				   intern_channel(dict, VARDATA_ANY(channel), VARSIZE_ANY_EXHDR(channel)));
+		s = push_event(s, ts, intern_channel(dict, VARDATA_ANY(channel), VARSIZE_ANY_EXHDR(channel)));
 	}
 	if (converted)
-		push_event(s, aggcontext, ts, -1);
+		s = push_event(s, ts, -1);
 	PG_RETURN_POINTER(s);
 }
 
-/* Append every event of src to dst, mapping channels when their dictionaries differ. */
-static void
-state_merge(AttrState *dst, const AttrState *src, MemoryContext cxt)
+/*
+ * Append every event of src to dst, mapping channels when their dictionaries
+ * differ; dst may move.
+ */
+static AttrState *
+state_merge(AttrState *dst, const AttrState *src)
 {
 	int32	   *map = NULL;
 	int32		i;
 
 	if ((int64) dst->nevents + src->nevents > dst->maxevents)
-		reserve_events(dst, cxt, (int64) dst->nevents + src->nevents);
+		dst = reserve_events(dst, (int64) dst->nevents + src->nevents);
 	if (src->dict != dst->dict)
 	{
 		map = palloc(Max(src->dict->nchannels, 1) * sizeof(int32));
@@ -754,6 +775,7 @@ state_merge(AttrState *dst, const AttrState *src, MemoryContext cxt)
 	}
 	if (map)
 		pfree(map);
+	return dst;
 }
 
 Datum
@@ -777,10 +799,10 @@ kpi_attribute_combine(PG_FUNCTION_ARGS)
 	}
 	if (s1 == NULL)
 		/* A copy in the aggregate context, never an alias of s2. */
-		s1 = state_new(aggcontext, s2->dict, s2->params);
+		s1 = state_new(aggcontext, s2->dict, s2->params, s2->nevents);
 	else if (s1->params != s2->params && !params_equal(s1->params, s2->params))
 		params_differ_error();
-	state_merge(s1, s2, aggcontext);
+	s1 = state_merge(s1, s2);
 	PG_RETURN_POINTER(s1);
 }
 
@@ -990,9 +1012,7 @@ kpi_attribute_deserialize(PG_FUNCTION_ARGS)
 	if (nevents < 0 || nevents > ATTR_MAX_EVENTS)
 		corrupt_state("Bad event count.");
 	need_bytes(&buf, (int64) nevents * 12);
-	s = state_new(aggcontext, dict, known);
-	if (nevents > s->maxevents)
-		reserve_events(s, aggcontext, nevents);
+	s = state_new(aggcontext, dict, known, nevents);
 	for (i = 0; i < nevents; i++)
 	{
 		AttrEvent  *e = &s->events[i];
@@ -1016,11 +1036,11 @@ kpi_attribute_deserialize(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  */
 
-#define ST_SORT sort_attr_events
-#define ST_ELEMENT_TYPE AttrEvent
+#define ST_SORT sort_events
+#define ST_ELEMENT_TYPE SortEvent
 #define ST_COMPARE(a, b) \
 	((a)->ts < (b)->ts ? -1 : (a)->ts > (b)->ts ? 1 : \
-	 (a)->sort_key < (b)->sort_key ? -1 : (a)->sort_key > (b)->sort_key ? 1 : 0)
+	 (a)->key < (b)->key ? -1 : (a)->key > (b)->key ? 1 : 0)
 #define ST_SCOPE static
 #define ST_DEFINE
 #include "lib/sort_template.h"
@@ -1056,6 +1076,9 @@ typedef struct FinalScratch
 	int32	   *rank_of;		/* channel -> local rank, where stamp[] is current */
 	uint32	   *stamp;
 	uint32		current;
+	/* recent credits as numeric, by units: most credits recur (1/4, 1/3, ...) */
+	int64		numeric_units[256];
+	Datum		numeric_value[256];
 	AttrDict   *texts_of;		/* the dictionary texts[] belongs to */
 	int32		ntexts;
 	text	  **texts;			/* channel -> name as text */
@@ -1169,7 +1192,24 @@ emit(Output *out, FinalScratch *fs, AttrDict *d, MemoryContext mcxt, int64 conve
 		}
 		values[1] = PointerGetDatum(fs->texts[channel]);
 	}
-	values[2] = units == CREDIT_UNITS ? fs->one : credit_numeric(units);
+	if (units == CREDIT_UNITS)
+		values[2] = fs->one;
+	else
+	{
+		uint32		slot = (uint32) (((uint64) units * UINT64CONST(0x9E3779B97F4A7C15)) >> 56);
+
+		if (fs->numeric_units[slot] != units)
+		{
+			MemoryContext old = MemoryContextSwitchTo(mcxt);
+
+			if (fs->numeric_units[slot] != 0)
+				pfree(DatumGetPointer(fs->numeric_value[slot]));
+			fs->numeric_value[slot] = credit_numeric(units);
+			fs->numeric_units[slot] = units;
+			MemoryContextSwitchTo(old);
+		}
+		values[2] = fs->numeric_value[slot];
+	}
 	if (out->n >= out->cap)
 	{
 		out->cap *= 2;
@@ -1250,6 +1290,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 	FinalScratch *fs;
 	int32		direct_rank = -1;
 	int32		nlocal = 0;
+	SortEvent  *ev;
 	Output		out;
 	int32		seg_start = 0;
 	int32		i;
@@ -1318,15 +1359,15 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 			direct_rank = fs->rank_of[p->direct_channel];
 	}
 
-	/*
-	 * Sorting reorders the events in place.  The state keeps the same events,
-	 * so it stays valid for further transitions (window use) and for a second
-	 * final call: the final function is read-only in effect.
-	 */
+	/* Sorted in a copy: the state stays as it was (FINALFUNC_MODIFY = READ_ONLY). */
+	ev = palloc(Max(s->nevents, 1) * sizeof(SortEvent));
 	for (i = 0; i < s->nevents; i++)
-		s->events[i].sort_key = s->events[i].channel < 0 ? PG_UINT32_MAX :
+	{
+		ev[i].ts = s->events[i].ts;
+		ev[i].key = s->events[i].channel < 0 ? PG_UINT32_MAX :
 			(uint32) fs->rank_of[s->events[i].channel];
-	sort_attr_events(s->events, s->nevents);
+	}
+	sort_events(ev, s->nevents);
 
 	out.cap = 8;
 	out.n = 0;
@@ -1334,7 +1375,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 
 	for (i = 0; i < s->nevents; i++)
 	{
-		const AttrEvent *conv = &s->events[i];
+		const SortEvent *conv = &ev[i];
 		int32		lo = seg_start;
 		int32		hi = i;		/* touches are [lo, hi) */
 		int32		k;
@@ -1344,12 +1385,12 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 		double	   *weight = fs->weight;
 		int32	   *touched = fs->touched;
 
-		if (conv->channel >= 0)
+		if (conv->key != PG_UINT32_MAX)
 			continue;
 		seg_start = i + 1;
 
 		if (p->bounded && !pg_sub_s64_overflow(conv->ts, p->lookback, &oldest))
-			while (lo < hi && s->events[lo].ts < oldest)
+			while (lo < hi && ev[lo].ts < oldest)
 				lo++;
 		k = hi - lo;
 		if (k == 0)
@@ -1359,7 +1400,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 			continue;
 		}
 
-#define RANK(idx) ((int32) s->events[(idx)].sort_key)
+#define RANK(idx) ((int32) ev[(idx)].key)
 		switch (p->model)
 		{
 			case MODEL_FIRST_TOUCH:
@@ -1385,12 +1426,12 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 					 * the normalisation, and the latest touch's weight 1
 					 * keeps the total from underflowing.
 					 */
-					double		latest = (double) s->events[hi - 1].ts;
+					double		latest = (double) ev[hi - 1].ts;
 					double		h = (double) p->half_life;
 
 					for (j = lo; j < hi; j++)
 						add_weight(weight, touched, &ntouched, RANK(j),
-								   exp2(-(latest - (double) s->events[j].ts) / h));
+								   exp2(-(latest - (double) ev[j].ts) / h));
 					break;
 				}
 			case MODEL_POSITION_BASED:
