@@ -153,7 +153,7 @@ SELECT channel,
 	   round(sum(customers) FILTER (WHERE model = 'linear'), 1) AS customers_linear,
 	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'linear')::numeric) AS cac_linear,
 	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'first_touch')::numeric) AS cac_first_touch
-FROM acme.attributed_funnel WHERE month >= '2025-09-01'
+FROM acme.attributed_funnel WHERE day >= '2025-09-01'
 GROUP BY channel ORDER BY channel;
 
 \echo

@@ -77,23 +77,21 @@ FROM pg_catalog.unnest(ARRAY['first_touch', 'last_touch', 'last_non_direct', 'li
 	 kpi.credits(x.a) AS c;
 COMMENT ON VIEW acme.attribution IS 'Each conversion''s credit per channel under each attribution model (60-day lookback).';
 
--- Spend and attributed customers per model, month and channel: rows that
--- roll up, so kpi.cac(spend, customers) over any months and channels is the
--- attributed CAC there (a ratio of sums, never an average of monthly CACs).
--- Direct visits cost nothing, and a channel without credit in a month keeps
--- its spend.
+-- Spend and attributed customers per model, day and channel: rows that roll
+-- up, so kpi.cac(spend, customers) over any days and channels is the
+-- attributed CAC there (a ratio of sums, never an average of daily CACs), and
+-- a catalog KPI can name the model in its filters.  Direct visits cost
+-- nothing; a channel without credit on a day keeps its spend.
 CREATE VIEW acme.attributed_funnel AS
-SELECT COALESCE(s.model, a.model) AS model, COALESCE(s.month, a.month) AS month,
+SELECT COALESCE(s.model, a.model) AS model, COALESCE(s.day, a.day) AS day,
 	   COALESCE(s.channel, a.channel) AS channel,
 	   COALESCE(s.spend, 0) AS spend, COALESCE(a.customers, 0) AS customers
-FROM (SELECT m.model, f.month, f.channel, f.spend
-	  FROM (SELECT DISTINCT model FROM acme.attribution) AS m,
-		   (SELECT date_trunc('month', day)::date AS month, channel, sum(total_spend) AS spend
-			FROM acme.funnel_daily GROUP BY 1, 2) AS f) AS s
-FULL JOIN (SELECT model, date_trunc('month', conversion_at)::date AS month, channel, sum(credit) AS customers
+FROM (SELECT m.model, f.day, f.channel, f.total_spend AS spend
+	  FROM (SELECT DISTINCT model FROM acme.attribution) AS m, acme.funnel_daily AS f) AS s
+FULL JOIN (SELECT model, (conversion_at AT TIME ZONE 'Europe/Berlin')::date AS day, channel, sum(credit) AS customers
 		   FROM acme.attribution GROUP BY 1, 2, 3) AS a
-	   ON a.model = s.model AND a.month = s.month AND a.channel = s.channel;
-COMMENT ON VIEW acme.attributed_funnel IS 'Spend and attributed customers per attribution model, month and channel; kpi.cac(spend, customers) over its rows is the attributed CAC.';
+	   ON a.model = s.model AND a.day = s.day AND a.channel = s.channel;
+COMMENT ON VIEW acme.attributed_funnel IS 'Spend and attributed customers per attribution model, day and channel; kpi.cac(spend, customers) over its rows is the attributed CAC.';
 
 -- One row per customer and month since signing, up to February 2026, with
 -- what the customer paid that month (0 when nothing): what kpi.cohort takes.

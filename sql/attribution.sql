@@ -193,6 +193,12 @@ FROM (SELECT m, kpi.attribute(ts, channel, converted, m) AS a
 ORDER BY x.m, c.conversion_at, c.channel;
 SELECT c.* FROM (SELECT kpi.attribute(ts, channel, converted, 'time_decay', '90 days', '2 days') AS a FROM journey) AS x,
 	 kpi.credits(x.a) AS c ORDER BY 1, 2;
+-- As a window function: a running frame calls the final function again and
+-- again on a growing state; each row's result equals the aggregate over the
+-- rows up to it.
+SELECT bool_and(w.a::text = (SELECT kpi.attribute(j.ts, j.channel, j.converted, 'linear')::text
+							 FROM journey AS j WHERE j.ts <= w.ts)) AS running_window_same
+FROM (SELECT ts, kpi.attribute(ts, channel, converted, 'linear') OVER (ORDER BY ts) AS a FROM journey) AS w;
 -- No rows: NULL; rows but no conversion: an empty array.
 SELECT kpi.attribute(ts, channel, converted, 'linear') IS NULL AS no_rows_null FROM journey WHERE false;
 SELECT kpi.attribute(ts, channel, converted, 'linear') = '{}' AS no_conversion_empty FROM journey WHERE NOT converted;
@@ -255,6 +261,43 @@ FROM (SELECT kpi.attribute(t, 'ch' || i, i = 2000, 'linear', NULL)
 	  FROM generate_series(1, 2000) AS i,
 		   LATERAL (SELECT timestamptz '2024-01-01 00:00+00' + i * interval '1 minute' AS t) AS x) AS y(a),
 	 kpi.credits(y.a) AS c;
+
+------------------------------------------------------------------------------
+-- The catalog: a KPI names its attribution model in its filters on a view of
+-- spend and credited customers per model, day and channel.
+------------------------------------------------------------------------------
+CREATE TABLE spend AS
+SELECT d::date AS day, ch AS channel, 100 + (extract(doy FROM d)::int * 7 + length(ch) * 13) % 50 AS spend
+FROM generate_series(date '2024-01-01', date '2024-04-30', interval '1 day') AS d,
+	 unnest(ARRAY['search', 'social', 'email', 'event', 'Search']) AS ch;
+CREATE VIEW attributed AS
+SELECT m.model, (c.conversion_at AT TIME ZONE 'UTC')::date AS day, c.channel, sum(c.credit) AS customers
+FROM unnest(ARRAY['linear', 'first_touch']) AS m(model),
+	 LATERAL (SELECT kpi.attribute(e.ts, e.channel, e.converted, m.model) AS a
+			  FROM attr_test.events AS e GROUP BY e.cid) AS x,
+	 kpi.credits(x.a) AS c
+GROUP BY 1, 2, 3;
+CREATE VIEW attributed_funnel AS
+SELECT m.model, s.day, s.channel, s.spend, COALESCE(a.customers, 0) AS customers
+FROM (VALUES ('linear'), ('first_touch')) AS m(model)
+JOIN spend AS s ON true
+LEFT JOIN attributed AS a ON a.model = m.model AND a.day = s.day AND a.channel = s.channel;
+SET kpi.enforce_smart = off;
+SET kpi.as_of = '2024-05-01';
+INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, denominator_column,
+							 filters, direction, baseline, target, starts_on, due_on)
+VALUES ('attr_test_cac_search_linear', 'cac', 'attr_test.attributed_funnel', 'day', 'spend', 'customers',
+		'{"model": "linear", "channel": "search"}', 'lower_is_better', 100, 80, '2024-01-01', '2024-06-30');
+SELECT abs(kpi.measure('attr_test_cac_search_linear', '2024-02-01', '2024-04-01')
+		   - (SELECT sum(s.spend) FROM spend AS s
+			  WHERE s.channel = 'search' AND s.day >= '2024-02-01' AND s.day < '2024-04-01')::float8
+			 / (SELECT sum(e.credit) FROM expected AS e
+				WHERE e.label = 'linear' AND e.channel = 'search'
+				  AND e.conversion_at >= '2024-02-01' AND e.conversion_at < '2024-04-01')::float8) < 1e-9
+	   AS catalog_kpi_matches_plain_sql;
+DELETE FROM kpi.definitions WHERE name = 'attr_test_cac_search_linear';
+RESET kpi.as_of;
+RESET kpi.enforce_smart;
 
 ------------------------------------------------------------------------------
 -- Errors
