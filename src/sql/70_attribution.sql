@@ -3,6 +3,9 @@
 ------------------------------------------------------------------------------
 -- kpi.attribute(ts, channel, converted, model [, lookback [, half_life]]),
 -- used per customer.  The state is internal (src/attribution.c says why);
+-- SSPACE tells the planner a customer's state is about 256 bytes (10 touches),
+-- not the 8 kB it assumes for an internal state, which made a hash aggregate
+-- over a million customers plan to spill to disk.
 -- the result is an array of kpi.credit that unnest() or kpi.credits() turns
 -- into rows.  doc/attribution.md has the rules and a worked example per model.
 ------------------------------------------------------------------------------
@@ -42,21 +45,21 @@ COMMENT ON FUNCTION kpi.attribute_final(internal) IS
 	'Final function of kpi.attribute: sorts the touches once and credits each conversion under the model.';
 
 CREATE AGGREGATE kpi.attribute(timestamptz, text, boolean, text) (
-	SFUNC = kpi.attribute_accum, STYPE = internal,
+	SFUNC = kpi.attribute_accum, STYPE = internal, SSPACE = 256,
 	COMBINEFUNC = kpi.attribute_combine,
 	SERIALFUNC = kpi.attribute_serialize, DESERIALFUNC = kpi.attribute_deserialize,
 	FINALFUNC = kpi.attribute_final, FINALFUNC_MODIFY = READ_ONLY,
 	PARALLEL = SAFE
 );
 CREATE AGGREGATE kpi.attribute(timestamptz, text, boolean, text, interval) (
-	SFUNC = kpi.attribute_accum, STYPE = internal,
+	SFUNC = kpi.attribute_accum, STYPE = internal, SSPACE = 256,
 	COMBINEFUNC = kpi.attribute_combine,
 	SERIALFUNC = kpi.attribute_serialize, DESERIALFUNC = kpi.attribute_deserialize,
 	FINALFUNC = kpi.attribute_final, FINALFUNC_MODIFY = READ_ONLY,
 	PARALLEL = SAFE
 );
 CREATE AGGREGATE kpi.attribute(timestamptz, text, boolean, text, interval, interval) (
-	SFUNC = kpi.attribute_accum, STYPE = internal,
+	SFUNC = kpi.attribute_accum, STYPE = internal, SSPACE = 256,
 	COMBINEFUNC = kpi.attribute_combine,
 	SERIALFUNC = kpi.attribute_serialize, DESERIALFUNC = kpi.attribute_deserialize,
 	FINALFUNC = kpi.attribute_final, FINALFUNC_MODIFY = READ_ONLY,
