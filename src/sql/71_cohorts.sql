@@ -33,6 +33,11 @@ BEGIN
 				  DETAIL = format('A row is in period %s since acquisition.', period),
 				  HINT = 'Periods count from the acquisition period, 0; filter out earlier rows, or move the acquisition date.';
 	END IF;
+	IF revenue IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'revenue must be a finite number'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('A row of period %s has revenue %s.', period, revenue);
+	END IF;
 	IF period > 10000 THEN
 		RAISE EXCEPTION 'period % since acquisition is out of range', period
 			USING ERRCODE = 'numeric_value_out_of_range',
