@@ -754,4 +754,136 @@ kpi.value('(n=1, num=~Infinity, den=2)') => = Infinity
 kpi.value('(n=1, num=1, den=~Infinity)') => = 0
 kpi.value('(n=1, num=~1e308, den=~1e-308)') => error 22003
 $$);
+-- kpi.attribute and the cohort functions (issue 14).
+INSERT INTO bad_inputs.cases (signature, cases) VALUES
+	('kpi.attribute(timestamp with time zone,text,boolean,text)', $$
+(SELECT kpi.attribute(t, c, v, 'linear') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = {"(\"2026-01-05 00:00:00+00\",search,0.5)","(\"2026-01-05 00:00:00+00\",social,0.5)"}
+(SELECT kpi.attribute(t, c, v, 'linear') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v) WHERE false) => null
+(SELECT kpi.attribute(NULL::timestamptz, c, v, 'linear') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = {}
+(SELECT kpi.attribute(t, NULL, v, 'linear') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = {"(\"2026-01-05 00:00:00+00\",,1)"}
+(SELECT kpi.attribute(t, c, NULL, 'linear') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = {}
+(SELECT kpi.attribute(t, c, v, NULL) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22004
+(SELECT kpi.attribute(t, c, v, '') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute(t, c, v, 'position_based(NaN/50/50)') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute(t, c, v, 'position_based(1e999/0/0)') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute(t, c, v, 'position_based(-10/60/50)') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute('Infinity', c, v, 'linear') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22008
+(SELECT kpi.attribute('-Infinity', c, v, 'linear') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22008
+$$),
+	('kpi.attribute(timestamp with time zone,text,boolean,text,interval)', $$
+(SELECT kpi.attribute(t, c, v, 'first_touch', NULL) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = {"(\"2026-01-05 00:00:00+00\",search,1)"}
+(SELECT kpi.attribute(t, c, v, 'first_touch', '1 day') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = {"(\"2026-01-05 00:00:00+00\",social,1)"}
+(SELECT kpi.attribute(t, c, v, 'linear', '0') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute(t, c, v, 'linear', '-1 day') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute(t, c, v, 'linear', '100000000 years') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+$$),
+	('kpi.attribute(timestamp with time zone,text,boolean,text,interval,interval)', $$
+(SELECT kpi.attribute(t, c, v, 'time_decay', '90 days', '4 days') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = {"(\"2026-01-05 00:00:00+00\",search,0.333333333333)","(\"2026-01-05 00:00:00+00\",social,0.666666666667)"}
+(SELECT kpi.attribute(t, c, v, 'time_decay', '90 days', NULL) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22004
+(SELECT kpi.attribute(t, c, v, 'time_decay', '90 days', '0') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute(t, c, v, 'time_decay', '90 days', '100000000 years') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+(SELECT kpi.attribute(t, c, v, 'linear', '90 days', '1 day') FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => error 22023
+$$),
+	('kpi.attribute_accum(internal,timestamp with time zone,text,boolean,text)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
+$$),
+	('kpi.attribute_accum(internal,timestamp with time zone,text,boolean,text,interval)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
+$$),
+	('kpi.attribute_accum(internal,timestamp with time zone,text,boolean,text,interval,interval)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
+$$),
+	('kpi.attribute_combine(internal,internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
+$$),
+	('kpi.attribute_deserialize(bytea,internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
+$$),
+	('kpi.attribute_final(internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
+$$),
+	('kpi.attribute_serialize(internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
+$$),
+	('kpi.cac_payback_periods(kpi.cohort,double precision,double precision)', $$
+kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 50) => = 0
+kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 75) => = 1
+kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 76) => null
+kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 'NaN') => null
+kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), '-Infinity') => = 0
+kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 50, 0) => null
+kpi.cac_payback_periods(NULL, 50) => null
+$$),
+	('kpi.cohort(integer,numeric)', $$
+(SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (2, 5)) AS x(p, r)) => = (1,"{100.0,0,5}","{1,0,1}")
+(SELECT kpi.cohort(p, r) FROM (VALUES (NULL::int, 1.0)) AS x(p, r)) => null
+(SELECT kpi.cohort(p, r) FROM (VALUES (0, NULL::numeric)) AS x(p, r)) => = (1,{0},{0})
+(SELECT kpi.cohort(p, r) FROM (VALUES (-1, 1.0)) AS x(p, r)) => error 22023
+(SELECT kpi.cohort(p, r) FROM (VALUES (10001, 1.0)) AS x(p, r)) => error 22003
+(SELECT kpi.cohort(p, r) FROM (VALUES (0, 'NaN'::numeric)) AS x(p, r)) => error 22023
+(SELECT kpi.cohort(p, r) FROM (VALUES (0, 'Infinity'::numeric)) AS x(p, r)) => error 22023
+$$),
+	('kpi.cohort(integer,numeric,boolean)', $$
+(SELECT kpi.cohort(p, r, a) FROM (VALUES (0, 0.0, true), (1, 9, false)) AS x(p, r, a)) => = (1,"{0.0,9}","{1,0}")
+(SELECT kpi.cohort(p, r, a) FROM (VALUES (0, 1.0, NULL::boolean)) AS x(p, r, a)) => = (1,{1.0},{0})
+$$),
+	('kpi.cohort(kpi.cohort)', $$
+(SELECT kpi.cohort(c) FROM (VALUES ((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r))), (NULL)) AS x(c)) => = (2,"{100.0,50}","{1,1}")
+(SELECT kpi.cohort(c) FROM (VALUES (NULL::kpi.cohort)) AS x(c)) => null
+$$),
+	('kpi.cohort_accum(kpi.cohort,integer,numeric)', $$
+kpi.cohort_accum(NULL, 0, 1) => = (1,{1},{1})
+kpi.cohort_accum(NULL, NULL, 1) => null
+kpi.cohort_accum(NULL, -5, 1) => error 22023
+$$),
+	('kpi.cohort_accum(kpi.cohort,integer,numeric,boolean)', $$
+kpi.cohort_accum(NULL, 1, 1, true) => = (0,"{0,1}","{0,1}")
+kpi.cohort_accum(NULL, 2147483647, 1, true) => error 22003
+$$),
+	('kpi.cohort_merge(kpi.cohort,kpi.cohort)', $$
+kpi.cohort_merge(NULL, NULL) => null
+kpi.cohort_merge((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), NULL) => = (2,"{100.0,50}","{1,1}")
+kpi.cohort_merge((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), '(1,"{1,2,3}","{1,1,1}")') => = (3,"{101.0,52,3}","{2,2,1}")
+$$),
+	('kpi.cohort_periods(kpi.cohort,double precision)', $$
+(SELECT string_agg(p::text, ' ' ORDER BY p.period) FROM kpi.cohort_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 0.5) AS p) => = (0,2,1,0.5,100.0,50,25) (1,2,1,0.5,50,25,37.5)
+(SELECT count(*) FROM kpi.cohort_periods(NULL)) => = 0
+(SELECT count(*) FROM kpi.cohort_periods('(0,{},{})')) => = 0
+$$),
+	('kpi.cohort_size(kpi.cohort)', $$
+kpi.cohort_size((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r))) => = 2
+kpi.cohort_size(NULL) => null
+$$),
+	('kpi.credits(kpi.credit[])', $$
+(SELECT count(*) FROM kpi.credits(NULL)) => = 0
+(SELECT count(*) FROM kpi.credits('{}')) => = 0
+(SELECT string_agg(c::text, ' ') FROM kpi.credits('{"(2026-01-01 00:00:00+00,a,1)"}') AS c) => = ("2026-01-01 00:00:00+00",a,1)
+$$),
+	('kpi.ltv(kpi.cohort,integer,double precision)', $$
+kpi.ltv((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 0) => = 50
+kpi.ltv((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 1, 0.5) => = 37.5
+kpi.ltv((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 2) => null
+kpi.ltv((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), -1) => null
+kpi.ltv((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 2147483647) => null
+kpi.ltv('(0,{},{})', 0) => null
+$$),
+	('kpi.ltv_to_cac(kpi.cohort,integer,double precision,double precision)', $$
+kpi.ltv_to_cac((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 1, 25) => = 3
+kpi.ltv_to_cac((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 1, 0) => null
+kpi.ltv_to_cac((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 1, 'Infinity') => = 0
+$$),
+	('kpi.retention(kpi.cohort,integer)', $$
+kpi.retention((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 0) => = 0.5
+kpi.retention((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 5) => null
+kpi.retention((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), -1) => null
+kpi.retention((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 2147483647) => error 22003
+kpi.retention('(0,{0},{0})', 0) => null
+$$);
 \set ECHO all
