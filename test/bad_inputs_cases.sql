@@ -175,6 +175,7 @@ kpi.denominator('(n=1, num=1, den=~-Infinity)') => = -Infinity
 $$),
 	('kpi.expected_progress(kpi.definitions,timestamp with time zone)', $$
 kpi.expected_progress(NULL, NULL) => null
+kpi.expected_progress(kpi.definition('smith_cac'), NULL) => null
 kpi.expected_progress(kpi.definition('smith_cac'), 'infinity') => = 1
 kpi.expected_progress(kpi.definition('smith_cac'), '-infinity') => = 0
 kpi.expected_progress(bad_inputs.def('smith_cac', '{"due_on": "2026-01-05"}'), '2026-03-02') => null
@@ -798,6 +799,7 @@ kpi.status(-1e308, 1e308) => error 22003
 $$),
 	('kpi.target_path(kpi.definitions,timestamp with time zone)', $$
 kpi.target_path(NULL, NULL) => null
+kpi.target_path(kpi.definition('smith_cac'), NULL) => null
 kpi.target_path(kpi.definition('smith_cac'), 'infinity') => = 55
 kpi.target_path(kpi.definition('smith_cac'), '-infinity') => = 60
 kpi.target_path(bad_inputs.def('smith_cac', '{"baseline": -1e308, "target": 1e308}'), '2026-03-02') => null
