@@ -14,7 +14,8 @@
 # 1. (Re)creates the database kpi_sqlsmith (KPI_SQLSMITH_DB) with kpi, the
 #    demo's sample company, the fixture test/sqlsmith/fixture.sql and KPI
 #    definitions, and a role of the same name: no superuser, reads the data,
-#    writes the KPI catalog (test/sqlsmith/setup.sql).  sqlsmith is shown
+#    writes the KPI catalog (test/sqlsmith/setup.sql); its password is fixed
+#    in this script, so run it against test servers only.  sqlsmith is shown
 #    kpi's routines KPI_SQLSMITH_WEIGHT times (default 30; setup.sql says how).
 # 2. sqlsmith --dry-run generates QUERIES statements from that role's view of
 #    the schema; test/sqlsmith/drive.py runs each one as that role, in a
