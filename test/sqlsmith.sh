@@ -105,7 +105,7 @@ SELECT format(E'queries: %s in %s s (%s per second)\noutcomes: %s\nsqlstates (to
 			  'kpi routine names in the queries run: %s of %s',
 			  j->>'queries', :elapsed, round((j->>'queries')::numeric / greatest(:elapsed, 1)),
 			  j->'outcomes',
-			  (SELECT string_agg(key || '=' || value, ' ') FROM (SELECT * FROM jsonb_each_text(j->'sqlstates') LIMIT 12) AS t),
+			  (SELECT string_agg(key || '=' || value, ' ' ORDER BY value::bigint DESC, key) FROM (SELECT * FROM jsonb_each_text(j->'sqlstates') ORDER BY value::bigint DESC, key LIMIT 12) AS t),
 			  jsonb_array_length(j->'crashes') + :log_crashes, jsonb_array_length(j->'crashes'), :log_crashes,
 			  jsonb_array_length(j->'internal_errors'),
 			  (SELECT count(*) FROM called WHERE funcid IN (SELECT oid FROM callable)),
