@@ -30,6 +30,7 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
 	src/sql/38_export.sql \
+	src/sql/50_summaries.sql \
 	src/sql/60_goals.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
@@ -39,6 +40,9 @@ DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
 # subset runs in any order (make installcheck REGRESS=catalog_smart).
 REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=kpi
+# isolationtester: concurrent sessions, specs/*.spec, expected output in expected/.
+ISOLATION    = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
+ISOLATION_OPTS = --load-extension=kpi
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
