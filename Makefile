@@ -31,6 +31,7 @@ UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
 	src/sql/38_export.sql \
 	src/sql/50_summaries.sql \
+	src/sql/55_snapshots.sql \
 	src/sql/60_goals.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql

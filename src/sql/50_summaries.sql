@@ -198,6 +198,12 @@ BEGIN
 		'SELECT pg_catalog.bool_or(bucket_start IS NULL), '
 		'(pg_catalog.array_agg(DISTINCT bucket_start) FILTER (WHERE bucket_start IS NOT NULL))::text FROM consumed',
 		s.changes) INTO everything, buckets;
+	-- A quarter of the buckets or more: one pass over the source beats an
+	-- index range scan per bucket (rows scattered over the whole history).
+	IF NOT everything AND buckets IS NOT NULL THEN
+		EXECUTE pg_catalog.format('SELECT $1 >= 0.25 * pg_catalog.count(DISTINCT bucket_start) FROM %s', s.summary)
+			INTO everything USING pg_catalog.cardinality(buckets::text[]);
+	END IF;
 	IF everything THEN
 		EXECUTE pg_catalog.format('DELETE FROM %s', s.summary);
 		EXECUTE kpi.summary_fill_sql(s, false);
@@ -212,7 +218,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.refresh_summary(regclass) IS
-	'Recomputes the buckets of a summary that changed since its last refresh (all of them after a TRUNCATE of the source) and returns how many; safe under concurrent writes.';
+	'Recomputes the buckets of a summary that changed since its last refresh and returns how many; all of them, in one pass over the source, after a TRUNCATE or when a quarter of them or more changed. Safe under concurrent writes.';
 
 CREATE FUNCTION kpi.refresh_summaries() RETURNS TABLE (summary regclass, buckets integer)
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY INVOKER
