@@ -14,6 +14,7 @@ OBJS = \
 	src/settings.o \
 	src/input_checks.o \
 	src/column_type.o \
+	src/run_as_owner.o \
 	src/goal_parser.o \
 	src/goal.o
 
@@ -29,6 +30,10 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 # feature file is written once and serves both a fresh install and an update.
 UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
+	src/sql/23_run_as_owner.sql \
+	src/sql/24_definition_checks.sql \
+	src/sql/24_periods.sql \
+	src/sql/25_plans.sql \
 	src/sql/38_export.sql \
 	src/sql/50_summaries.sql \
 	src/sql/55_snapshots.sql \
@@ -45,9 +50,19 @@ REGRESS_OPTS = --inputdir=. --load-extension=kpi
 ISOLATION    = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
 ISOLATION_OPTS = --load-extension=kpi
 
+# The guides install with the server's extension docs, in a folder of their own
+# (PGXS would put them flat into .../doc/extension/, among other extensions').
+DOCS         = $(sort $(wildcard doc/*.md))
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+docmoduledir := extension/kpi
+uninstall: uninstall-kpi-docs
+uninstall-kpi-docs:
+	rm -rf '$(DESTDIR)$(docdir)/$(docmoduledir)'
+.PHONY: uninstall-kpi-docs
 
 kpi--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 	cat $(SCRIPT_PARTS) > $@

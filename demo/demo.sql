@@ -15,7 +15,7 @@ SET TimeZone = 'Europe/Berlin';
 SET DateStyle = 'ISO, YMD';
 
 \echo
-\echo 'Acme GmbH: a year of daily funnel data per channel (demo/company.sql)'
+\echo 'Acme GmbH: two years of daily funnel data per channel (demo/company.sql)'
 \echo '======================================================================'
 \ir company.sql
 SELECT channel, count(*) AS days, min(day) AS first_day, max(day) AS last_day,
@@ -140,8 +140,37 @@ SELECT name, reviewed_at, round(value::numeric, 4) AS value, status, note
 FROM kpi.reviews WHERE reviewed_at >= '2026-02-23' ORDER BY reviewed_at, name;
 SELECT name, changed_at, old_target, new_target, changed_by, reason FROM kpi.target_history;
 
+-- After the review: the team sets a seasonal plan for ROAS on paid search
+-- instead of the straight line from 3.0 to 3.4: slow in January, strongest
+-- in spring, and the last step into June.  One target per week, by month.
 \echo
-\echo '6. Status history: the weekly snapshots (kpi.snapshot into kpi.scorecard_history) and every change (kpi.status_changes)'
+\echo '6. A seasonal plan (kpi.plans) for ROAS on paid search, and actual against plan'
+\echo '================================================================================='
+INSERT INTO kpi.plans (name, grain, period_start, target)
+SELECT 'roas_paid_search', 'week', w::date,
+	   CASE extract(month FROM w) WHEN 1 THEN 3.0 WHEN 2 THEN 3.05 WHEN 3 THEN 3.2
+								  WHEN 4 THEN 3.3 WHEN 5 THEN 3.35 ELSE 3.4 END
+FROM generate_series(date '2026-01-05', date '2026-06-22', interval '7 days') AS w;
+SELECT bucket_start::date AS week, round(value::numeric, 2) AS roas, round(target_path::numeric, 2) AS plan,
+	   round((100 * value / target_path)::numeric) AS "% of plan", status
+FROM kpi.series('roas_paid_search', '1 week', '2026-01-05', '2026-03-02');
+\echo 'The SMART realistic check now judges the plan''s steepest step:'
+SELECT passed, detail FROM kpi.smart_check('roas_paid_search') WHERE criterion = 'realistic';
+
+\echo
+\echo '7. Period over period by the calendar (kpi.compare_periods): blended CAC by month'
+\echo '=================================================================================='
+SELECT comparison, current_start::date, current_end, round(current_value::numeric, 1) AS cac,
+	   compared_start::date, compared_end, round(compared_value::numeric, 1) AS compared_cac,
+	   round(100 * relative_change::numeric, 1) AS "change %", improved, note
+FROM kpi.compare_periods('cac_blended', 'month');
+\echo 'The scorecard against the same week a year earlier:'
+SELECT name, round(current::numeric, 3) AS this_week, round(year_ago::numeric, 3) AS year_ago,
+	   round(yoy_change::numeric, 3) AS yoy_change
+FROM kpi.scorecard ORDER BY name;
+
+\echo
+\echo '8. Status history: the weekly snapshots (kpi.snapshot into kpi.scorecard_history) and every change (kpi.status_changes)'
 \echo '======================================================================================================================'
 SELECT count(*) AS kpis FROM kpi.snapshot() \gset
 SELECT name,

@@ -27,7 +27,7 @@ CREATE TABLE kpi.scorecard_history (
 	target_path			double precision,
 	progress			double precision,
 	expected_progress	double precision,
-	status				text NOT NULL CONSTRAINT status_known CHECK (status IN ('on_track', 'at_risk', 'off_track', 'no_data')),
+	status				text NOT NULL CONSTRAINT status_known CHECK (status IN ('on_track', 'at_risk', 'off_track', 'no_data', 'invalid')),
 	smart				boolean,
 	taken_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (name, as_of)
@@ -42,7 +42,7 @@ COMMENT ON COLUMN kpi.scorecard_history.value IS 'The value over that period (th
 COMMENT ON COLUMN kpi.scorecard_history.target_path IS 'Where the plan said the KPI should be at period_end.';
 COMMENT ON COLUMN kpi.scorecard_history.progress IS 'The share of the distance from baseline to target covered.';
 COMMENT ON COLUMN kpi.scorecard_history.expected_progress IS 'The share of the time from starts_on to due_on elapsed at period_end.';
-COMMENT ON COLUMN kpi.scorecard_history.status IS 'on_track, at_risk, off_track or no_data.';
+COMMENT ON COLUMN kpi.scorecard_history.status IS 'on_track, at_risk, off_track, no_data, or invalid (a definition that could not be measured; see the scorecard''s problem column).';
 COMMENT ON COLUMN kpi.scorecard_history.smart IS 'Whether the KPI passed all five SMART criteria at its last check then.';
 COMMENT ON COLUMN kpi.scorecard_history.taken_at IS 'When the snapshot was taken (last taken, when taken again the same day).';
 SELECT pg_catalog.pg_extension_config_dump('kpi.scorecard_history', '');
