@@ -46,6 +46,7 @@ CREATE TABLE kpi.summaries (
 	time_column		name NOT NULL,
 	bucket			interval NOT NULL,
 	bucket_sql		text NOT NULL,
+	origin_sql		text NOT NULL,
 	bucket_type		regtype NOT NULL,
 	group_by		name[] NOT NULL,
 	numerators		name[] NOT NULL,
@@ -62,6 +63,7 @@ COMMENT ON COLUMN kpi.summaries.source IS 'The table summarised.';
 COMMENT ON COLUMN kpi.summaries.time_column IS 'The date, timestamp or timestamptz column of source that places a row in a bucket.';
 COMMENT ON COLUMN kpi.summaries.bucket IS 'The bucket width, a fixed stride (no months).';
 COMMENT ON COLUMN kpi.summaries.bucket_sql IS 'The bucket of a source row as an SQL expression (date_bin over the time column from the origin).';
+COMMENT ON COLUMN kpi.summaries.origin_sql IS 'The origin of the buckets as an SQL expression of type bucket_type.';
 COMMENT ON COLUMN kpi.summaries.bucket_type IS 'The type of bucket_start: timestamptz for a timestamptz time column, timestamp for date and timestamp.';
 COMMENT ON COLUMN kpi.summaries.group_by IS 'The source columns each row of the summary is grouped by.';
 COMMENT ON COLUMN kpi.summaries.numerators IS 'Numerator column of each kpi.ratio column.';
@@ -70,6 +72,9 @@ COMMENT ON COLUMN kpi.summaries.ratio_columns IS 'The kpi.ratio columns of the s
 COMMENT ON COLUMN kpi.summaries.created_at IS 'When the summary was created and filled.';
 COMMENT ON COLUMN kpi.summaries.refreshed_at IS 'When it was last refreshed.';
 SELECT pg_catalog.pg_extension_config_dump('kpi.summaries', '');
+-- Every reader of a KPI looks here for a summary of its source (kpi.summary_query);
+-- the rows name tables and columns, which pg_class and pg_attribute show anyone.
+GRANT SELECT ON kpi.summaries TO PUBLIC;
 
 ------------------------------------------------------------------------------
 -- Change tracking.
@@ -296,12 +301,14 @@ BEGIN
 			pg_catalog.date_part('epoch', COALESCE(origin, '2000-01-03 00:00'::timestamptz)));
 		s.bucket_sql := pg_catalog.format('pg_catalog.date_bin(pg_catalog.make_interval(secs => %s), %I, %s)',
 										  seconds, time_column, origin_sql);
+		s.origin_sql := origin_sql;
 	ELSE
 		s.bucket_type := 'timestamp without time zone';
 		origin_sql := pg_catalog.format('(pg_catalog.to_timestamp(%s) AT TIME ZONE %L)',
 			pg_catalog.date_part('epoch', COALESCE(origin::timestamp, '2000-01-03 00:00'::timestamp)), 'UTC');
 		s.bucket_sql := pg_catalog.format('pg_catalog.date_bin(pg_catalog.make_interval(secs => %s), %I::pg_catalog.timestamp, %s)',
 										  seconds, time_column, origin_sql);
+		s.origin_sql := origin_sql;
 	END IF;
 
 	-- The groups: those named, or the filter columns of the catalog's KPIs on
@@ -383,6 +390,17 @@ BEGIN
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', s.changes,
 		pg_catalog.format('Buckets of %s changed since its last refresh (NULL: all), appended by the triggers on %s.', s.summary, src));
 
+	-- The source's owner owns its summary: kpi reads a source as its owner
+	-- (kpi.read_source), and so the summary in its place (kpi.summary_query).
+	IF (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = s.summary)
+	   <> (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = src)
+	   AND pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = src), 'USAGE') THEN
+		EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', s.summary,
+			(SELECT r.rolname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = src));
+		EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %I', s.changes,
+			(SELECT r.rolname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles r ON r.oid = c.relowner WHERE c.oid = src));
+	END IF;
+
 	s.created_at := pg_catalog.now();
 	s.refreshed_at := pg_catalog.now();
 	INSERT INTO kpi.summaries SELECT s.*;
@@ -424,3 +442,163 @@ END
 $$;
 COMMENT ON FUNCTION kpi.drop_summary(regclass) IS
 	'Drops a summary: its triggers on the source, its change log, the table and its row in kpi.summaries.';
+
+------------------------------------------------------------------------------
+-- Reading a summary in place of its source.
+------------------------------------------------------------------------------
+
+/*
+ * The aggregate expression that gives a definition's value from the rows of
+ * kpi.summary_query (a summary's columns: the groups, kpi_rows and the
+ * kpi.ratio columns), or NULL when the summary cannot serve it: a filter on a
+ * column it is not grouped by, or a pair it does not keep.  Each is the
+ * metric's raw aggregate over merged sums: kpi.value(kpi.rollup(…)) for the
+ * ratio metrics, the numerator for sum, Σ/n for average, counts for count.
+ */
+CREATE FUNCTION kpi.summary_value_sql(s kpi.summaries, definition kpi.definitions) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d kpi.definitions := definition;
+	row_filter text := kpi.filter_sql(d);
+	filter_clause text := CASE WHEN row_filter IS NOT NULL THEN pg_catalog.format(' FILTER (WHERE %s)', row_filter) ELSE '' END;
+	den name := CASE WHEN d.metric IN ('sum', 'average', 'count') THEN NULL ELSE d.denominator_column END;
+	col name;
+	merged text;
+BEGIN
+	IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
+		RETURN NULL;
+	END IF;
+	IF d.metric = 'count' AND d.numerator_column IS NULL THEN
+		RETURN pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows)%s, 0)::pg_catalog.float8', filter_clause);
+	END IF;
+	SELECT p.c INTO col
+	FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators), pg_catalog.unnest(s.ratio_columns)) AS p(n, d, c)
+	WHERE p.n = d.numerator_column AND p.d IS NOT DISTINCT FROM den;
+	IF col IS NULL THEN
+		RETURN NULL;
+	END IF;
+	merged := pg_catalog.format('kpi.rollup(%I)%s', col, filter_clause);
+	RETURN CASE
+		WHEN d.metric = 'romi' THEN pg_catalog.format('kpi.romi_value(%s)', merged)
+		WHEN d.metric = 'sum' THEN pg_catalog.format('kpi.numerator(%s)::pg_catalog.float8', merged)
+		WHEN d.metric = 'average' THEN
+			pg_catalog.format('(kpi.numerator(%1$s) / NULLIF(kpi.denominator(%1$s), 0))::pg_catalog.float8', merged)
+		WHEN d.metric = 'count' AND kpi.column_type(d.source, d.numerator_column) = 'boolean'::regtype THEN
+			pg_catalog.format('COALESCE(kpi.numerator(%s), 0)::pg_catalog.float8', merged)
+		WHEN d.metric = 'count' THEN pg_catalog.format('COALESCE(kpi.n(%s), 0)::pg_catalog.float8', merged)
+		ELSE pg_catalog.format('kpi.value(%s)', merged) END;
+END
+$$;
+COMMENT ON FUNCTION kpi.summary_value_sql(kpi.summaries, kpi.definitions) IS
+	'Internal: the aggregate expression that gives a definition''s value from a summary''s rows, or NULL when the summary lacks a column its filters or its pair need.';
+
+/*
+ * The query of kpi.source_query with a summary in place of the source, or
+ * NULL when no summary serves every definition: the same result ($1 the
+ * bounds, $2 and $3 the first and last; one row per period with the values
+ * and the row counts), from the summary's rows for the buckets that lie
+ * wholly in one period and are not changed since the last refresh, and from
+ * the source for the rest: the ends of each period that are parts of
+ * buckets, and the changed buckets.  So it equals the answer from the source
+ * alone, exactly for decimal inputs.  kpi.read_source runs it as the
+ * source's owner, who owns the summary too (summaries owned by another role
+ * are not used, nor those of sources with row-level security).  Of several
+ * summaries that serve, the coarsest.
+ */
+CREATE FUNCTION kpi.summary_query(definitions kpi.definitions[]) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	src regclass := definitions[1].source;
+	s kpi.summaries;
+	d kpi.definitions;
+	v text;
+	value_list text[];
+	count_list text[];
+	stride text;
+	to_bucket text;
+	groups text;
+	ratios text;
+	raw_ratios text;
+BEGIN
+	IF src IS NULL OR EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = src AND c.relrowsecurity) THEN
+		RETURN NULL;
+	END IF;
+	<<summaries>>
+	FOR s IN
+		SELECT k.* FROM kpi.summaries AS k
+		JOIN pg_catalog.pg_class AS source_class ON source_class.oid = k.source
+		WHERE k.source = src AND k.time_column = definitions[1].time_column
+		  AND (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = k.summary) = source_class.relowner
+		  AND (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = k.changes) = source_class.relowner
+		ORDER BY k.bucket DESC, k.summary::oid
+	LOOP
+		value_list := '{}';
+		count_list := '{}';
+		FOREACH d IN ARRAY definitions LOOP
+			v := kpi.summary_value_sql(s, d);
+			CONTINUE summaries WHEN v IS NULL;
+			value_list := value_list || v;
+			count_list := count_list || CASE WHEN kpi.filter_sql(d) IS NULL THEN 'COALESCE(pg_catalog.sum(kpi_rows), 0)'
+											 ELSE pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows) FILTER (WHERE %s), 0)', kpi.filter_sql(d)) END;
+		END LOOP;
+
+		stride := pg_catalog.format('pg_catalog.make_interval(secs => %s)', pg_catalog.date_part('epoch', s.bucket));
+		-- A bound as a bucket_start value (the session's time zone for timestamp).
+		to_bucket := CASE WHEN s.bucket_type = 'timestamp with time zone'::regtype THEN '%s' ELSE '(%s)::pg_catalog.timestamp' END;
+		groups := (SELECT pg_catalog.string_agg(pg_catalog.format(', kpi_source.%I', g), '' ORDER BY o)
+				   FROM pg_catalog.unnest(s.group_by) WITH ORDINALITY AS u(g, o));
+		ratios := (SELECT pg_catalog.string_agg(pg_catalog.format(', kpi_summary.%I', c), '' ORDER BY o)
+				   FROM pg_catalog.unnest(s.ratio_columns) WITH ORDINALITY AS u(c, o));
+		raw_ratios := (SELECT pg_catalog.string_agg(', ' || kpi.summary_ratio_sql(s.source, p.num, p.den), '' ORDER BY p.o)
+					   FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators)) WITH ORDINALITY AS p(num, den, o));
+		RETURN pg_catalog.format($q$
+WITH kpi_period AS (
+	SELECT k AS kpi_period, $1[k] AS period_start, $1[k + 1] AS period_end,
+		   kpi_grid.lo, kpi_grid.hi, kpi_grid.lo < kpi_grid.hi AND NOT kpi_everything.changed AS covered
+	FROM pg_catalog.generate_subscripts($1, 1) AS k,
+		 LATERAL (SELECT pg_catalog.date_bin(%1$s, %2$s, %3$s) AS lo_floor, %2$s AS lo_bound,
+						 pg_catalog.date_bin(%1$s, %4$s, %3$s) AS hi) AS kpi_floor,
+		 LATERAL (SELECT CASE WHEN kpi_floor.lo_floor = kpi_floor.lo_bound THEN kpi_floor.lo_floor
+							  ELSE kpi_floor.lo_floor + %1$s END AS lo, kpi_floor.hi) AS kpi_grid,
+		 (SELECT EXISTS (SELECT FROM %5$s WHERE bucket_start IS NULL) AS changed) AS kpi_everything
+	WHERE k < pg_catalog.cardinality($1)
+),
+kpi_raw_range AS (
+	SELECT p.kpi_period, p.period_start AS raw_start, p.period_end AS raw_end FROM kpi_period p WHERE NOT p.covered
+	UNION ALL
+	SELECT p.kpi_period, p.period_start, p.lo::pg_catalog.timestamptz FROM kpi_period p
+	WHERE p.covered AND p.period_start < p.lo::pg_catalog.timestamptz
+	UNION ALL
+	SELECT p.kpi_period, p.hi::pg_catalog.timestamptz, p.period_end FROM kpi_period p
+	WHERE p.covered AND p.hi::pg_catalog.timestamptz < p.period_end
+	UNION ALL
+	SELECT p.kpi_period, c.bucket_start::pg_catalog.timestamptz, (c.bucket_start + %1$s)::pg_catalog.timestamptz
+	FROM kpi_period p JOIN (SELECT DISTINCT bucket_start FROM %5$s WHERE bucket_start IS NOT NULL) AS c
+		 ON c.bucket_start >= p.lo AND c.bucket_start < p.hi
+	WHERE p.covered
+),
+kpi_merged AS (
+	SELECT p.kpi_period%6$s, kpi_summary.row_count AS kpi_rows%7$s
+	FROM kpi_period p JOIN %8$s AS kpi_summary ON kpi_summary.bucket_start >= p.lo AND kpi_summary.bucket_start < p.hi
+	WHERE p.covered AND NOT EXISTS (SELECT FROM %5$s AS c WHERE c.bucket_start = kpi_summary.bucket_start)
+	UNION ALL
+	SELECT r.kpi_period%9$s, pg_catalog.count(*)%10$s
+	FROM kpi_raw_range r JOIN %11$s AS kpi_source ON kpi_source.%12$I >= r.raw_start AND kpi_source.%12$I < r.raw_end
+	GROUP BY r.kpi_period%9$s
+)
+SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]
+FROM kpi_merged GROUP BY kpi_period$q$,
+			stride, pg_catalog.format(to_bucket, '$1[k]'), s.origin_sql, pg_catalog.format(to_bucket, '$1[k + 1]'),
+			s.changes, replace(groups, 'kpi_source.', 'kpi_summary.'), ratios, s.summary,
+			groups, raw_ratios, s.source, s.time_column,
+			pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '));
+	END LOOP;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION kpi.summary_query(kpi.definitions[]) IS
+	'Internal: kpi.source_query''s query answered from a summary of the source (the summary''s buckets that lie wholly in a period and did not change since the last refresh, the source for the rest), or NULL when no summary serves every definition.';
