@@ -67,6 +67,7 @@ append=$(ratio refresh_append alone_append)
 recent=$(ratio refresh_recent alone_recent)
 scattered=$(ratio refresh_scattered alone_scattered)
 inserts=$(ratio insert_tracked insert_plain)
+speedup=$(ratio scorecard_source scorecard_summary)
 differences=$(awk -F'|' '/^ *[0-9]+ *\| *[0-9]+ *$/ {gsub(/ /, "", $2); d = $2} END {print d}' "$output")
 
 {
@@ -84,7 +85,7 @@ differences=$(awk -F'|' '/^ *[0-9]+ *\| *[0-9]+ *$/ {gsub(/ /, "", $2); d = $2} 
 	echo
 	echo "| case | what it times | median ms | min ms | max ms | rounds |"
 	echo "|---|---|---:|---:|---:|---:|"
-	awk -F'|' '/^ *(create_summary|refresh_|alone_|insert_)[a-z_]* *\|/ {
+	awk -F'|' '/^ *(create_summary|refresh_|alone_|insert_|scorecard_)[a-z_]* *\|/ {
 		for (i = 1; i <= 5; i++) gsub(/ /, "", $i)
 		what = ($1 == "create_summary") ? "creating and filling the summary from 10M rows" : \
 			   ($1 == "refresh_append") ? "`kpi.refresh_summary` after 100,000 rows on 7 new days" : \
@@ -94,15 +95,19 @@ differences=$(awk -F'|' '/^ *[0-9]+ *\| *[0-9]+ *$/ {gsub(/ /, "", $2); d = $2} 
 			   ($1 == "refresh_scattered") ? "`kpi.refresh_summary` after 100,000 rows over all 730 days (worst case)" : \
 			   ($1 == "alone_scattered") ? "aggregating those 100,000 rows alone" : \
 			   ($1 == "insert_plain") ? "INSERT of 100,000 rows, no summary" : \
+			   ($1 == "scorecard_source") ? "`SELECT * FROM kpi.scorecard`, 20 KPIs (this week, the week before, a year earlier), from the source (summary hidden)" : \
+			   ($1 == "scorecard_summary") ? "the same scorecard, read from the summary by itself" : \
 			   "the same INSERT into a table with a summary (its triggers)"
 		printf "| %s | %s | %s | %s | %s | %s |\n", $1, what, $2, $3, $4, $5 }' "$output"
 	echo
+	echo "- **The scorecard over 20 KPIs reads the summary by itself and is $speedup× faster** than from the"
+	echo "  10M-row source (the issue's target: 20×), with the same values (checked in the run)."
 	echo "- **Refresh after 1 % new rows on new days: $append× aggregating those rows alone** (the requirement:"
 	echo "  at most about 2×). The refresh recomputes exactly the 7 touched days, one index range scan each."
 	echo "- New rows into days that already hold as many: $recent×. A touched bucket is recomputed whole, so the"
 	echo "  cost is the rows of the touched buckets, old ones included, not the new rows alone."
-	echo "- The worst case, 1 % of rows spread over every day of the history: $scattered×, a full recomputation."
-	echo "  Late data scattered over the whole history is better handled by a coarser summary or a rebuild."
+	echo "- The worst case, 1 % of rows spread over every day of the history: $scattered×. A refresh that finds a"
+	echo "  quarter of the buckets or more changed rebuilds the summary in one pass over the source."
 	echo "- The triggers make an INSERT of 100,000 rows $inserts× as expensive (one statement-level trigger"
 	echo "  reading the transition table and appending the touched days to the change log)."
 	echo "- After all rounds the summary equals a fresh full computation: $differences differing rows."

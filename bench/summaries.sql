@@ -17,6 +17,8 @@
 --   alone_recent         the aggregates over those 100,000 new rows alone
 --   insert_plain         INSERT of 100,000 rows into a table without a summary
 --   insert_tracked       the same into a table with one: the triggers' cost
+--   scorecard_source     SELECT * FROM kpi.scorecard, 20 KPIs, the summary hidden
+--   scorecard_summary    the same, read from the summary
 -- and, once (it recomputes every bucket), the worst case:
 --   refresh_scattered    kpi.refresh_summary after 100,000 rows spread over all 730 days
 \set ON_ERROR_STOP on
@@ -139,6 +141,24 @@ SELECT format($f$
 	$f$, 10000000 + 200000 * (r - 1), 10100000 + 200000 * (r - 1), r, :'alone_sql')
 FROM generate_series(1, :rounds) AS r ORDER BY r \gexec
 
+\echo '== the scorecard over the 20 KPIs, from the source and from the summary'
+-- kpi.measure, kpi.series and the scorecard read the summary by themselves;
+-- renaming its time column in the catalog hides it, for the comparison.
+SET kpi.as_of = '2025-06-04 10:00';
+UPDATE kpi.summaries SET time_column = 'hidden';
+CREATE TEMP TABLE card_from_source AS SELECT name, current, previous FROM kpi.scorecard;
+UPDATE kpi.summaries SET time_column = 'day';
+SELECT count(*) AS kpis,
+	   count(*) FILTER (WHERE s.current IS NOT DISTINCT FROM c.current AND s.previous IS NOT DISTINCT FROM c.previous) AS equal
+FROM kpi.scorecard s JOIN card_from_source c USING (name);
+SELECT format($f$
+	UPDATE kpi.summaries SET time_column = 'hidden';
+	INSERT INTO timing SELECT 'scorecard_source', %1$s, pg_temp.elapsed_ms('SELECT * FROM kpi.scorecard');
+	UPDATE kpi.summaries SET time_column = 'day';
+	INSERT INTO timing SELECT 'scorecard_summary', %1$s, pg_temp.elapsed_ms('SELECT * FROM kpi.scorecard');
+	$f$, r)
+FROM generate_series(1, :rounds) AS r ORDER BY r \gexec
+
 \echo '== the worst case, once: 100,000 rows spread over all 730 days'
 TRUNCATE batch;
 INSERT INTO batch SELECT * FROM pg_temp.facts(20000000, 20099999, '2024-03-04', 730);
@@ -170,5 +190,7 @@ UNION ALL
 SELECT format('refresh_recent / alone_recent = %s', round(((SELECT ms FROM m WHERE kase = 'refresh_recent') / (SELECT ms FROM m WHERE kase = 'alone_recent'))::numeric, 2))
 UNION ALL
 SELECT format('refresh_scattered / alone_scattered = %s', round(((SELECT ms FROM m WHERE kase = 'refresh_scattered') / (SELECT ms FROM m WHERE kase = 'alone_scattered'))::numeric, 2))
+UNION ALL
+SELECT format('scorecard_source / scorecard_summary = %s', round(((SELECT ms FROM m WHERE kase = 'scorecard_source') / (SELECT ms FROM m WHERE kase = 'scorecard_summary'))::numeric, 2))
 UNION ALL
 SELECT format('insert_tracked / insert_plain = %s', round(((SELECT ms FROM m WHERE kase = 'insert_tracked') / (SELECT ms FROM m WHERE kase = 'insert_plain'))::numeric, 2));

@@ -151,7 +151,9 @@ INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column
 	('summ_cac_ads', 'cac', 'summ.daily', 'day', 'spend', 'customers', '{"channel": "ads"}'),
 	('summ_leads', 'sum', 'summ.daily', 'day', 'leads', NULL, '{"region": "north"}'),
 	('summ_won', 'conversion_rate', 'summ.daily', 'day', 'won', NULL, '{}'),
-	('summ_rows', 'count', 'summ.daily', 'day', NULL, NULL, '{}');
+	('summ_rows', 'count', 'summ.daily', 'day', NULL, NULL, '{}'),
+	-- broken: left out of the summary, with a notice
+	('summ_broken', 'sum', 'summ.daily', 'day', 'no_such_column', NULL, '{}');
 RESET kpi.enforce_smart;
 SELECT kpi.create_summary('summ.daily', 'day', '7 days');
 SELECT group_by, numerators, denominators, ratio_columns, bucket_type FROM kpi.summary('summ.daily_kpi_7d');

@@ -40,13 +40,12 @@ INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column
 	('sm_counted', 'count', 'sm.events', 'at', 'customers', NULL, '{}', 'higher_is_better', 200, 300, '2026-01-05', '2026-03-30');
 RESET client_min_messages;
 
--- Periods: whole weeks and days (aligned with the daily buckets), ragged
--- ends, a period shorter than a bucket, an empty one, and one past the data.
+-- Periods: a whole week (aligned with the daily buckets), ragged ends, a
+-- period shorter than a bucket, and one past the data.
 CREATE TABLE sm.periods (period_start timestamptz, period_end timestamptz);
 INSERT INTO sm.periods VALUES
-	('2026-01-05', '2026-01-12'), ('2026-01-12', '2026-01-13'), ('2026-01-05 13:17', '2026-01-20 07:00'),
-	('2026-01-01', '2026-04-01'), ('2026-01-03 10:00', '2026-01-03 11:00'), ('2026-01-07', '2026-01-07'),
-	('2026-03-30', '2026-04-06');
+	('2026-01-05', '2026-01-12'), ('2026-01-05 13:17', '2026-01-20 07:00'),
+	('2026-01-03 10:00', '2026-01-03 11:00'), ('2026-03-30', '2026-04-06');
 
 -- Every KPI over every period, and a few series, as the caller sees them.
 CREATE FUNCTION sm.answers() RETURNS TABLE (what text, name text, period_start timestamptz, value double precision, row_count bigint)
@@ -55,13 +54,13 @@ CREATE FUNCTION sm.answers() RETURNS TABLE (what text, name text, period_start t
 	FROM kpi.definitions d, sm.periods p WHERE d.name LIKE 'sm\_%'
 	UNION ALL
 	SELECT 'series ' || b.bucket::text, d.name, s.bucket_start, s.value, s.row_count
-	FROM kpi.definitions d, (VALUES (interval '1 week'), (interval '1 day'), (interval '5 hours')) AS b(bucket),
-		 LATERAL kpi.measure_series(d.name, b.bucket, '2026-01-05 06:00', '2026-02-09') AS s
+	FROM kpi.definitions d, (VALUES (interval '1 day'), (interval '5 hours')) AS b(bucket),
+		 LATERAL kpi.measure_series(d.name, b.bucket, '2026-01-05 06:00', '2026-01-20') AS s
 	WHERE d.name LIKE 'sm\_%'
 	UNION ALL
-	SELECT 'scorecard', c.name, c.period_start, c.current, NULL FROM kpi.scorecard_at('2026-02-04 10:00') c WHERE c.name LIKE 'sm\_%'
-	UNION ALL
-	SELECT 'scorecard previous', c.name, c.period_start, c.previous, NULL FROM kpi.scorecard_at('2026-02-04 10:00') c WHERE c.name LIKE 'sm\_%'
+	SELECT 'scorecard ' || x.which, c.name, c.period_start, x.value, NULL
+	FROM kpi.scorecard_at('2026-02-04 10:00') c, LATERAL (VALUES ('current', c.current), ('previous', c.previous)) AS x(which, value)
+	WHERE c.name LIKE 'sm\_%'
 $$;
 -- The same from the sources alone: the summaries hidden from the catalog
 -- while they are computed.
@@ -85,9 +84,6 @@ CREATE FUNCTION sm.summary_reads() RETURNS bigint
 	SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_xact_user_tables WHERE relid = to_regclass('sm.events_kpi_1d')
 $$;
 
--- Without a summary, nothing changes.
-SELECT * FROM sm.differences();
-
 SELECT kpi.create_summary('sm.events', 'at', '1 day');
 SELECT group_by, ratio_columns FROM kpi.summary('sm.events_kpi_1d');
 -- Every KPI is answered from the summary, and equals the source's answer.
@@ -97,7 +93,7 @@ SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12') IS NOT NULL AS meas
 SELECT sm.summary_reads() > :reads_before AS summary_read;
 COMMIT;
 SELECT * FROM sm.differences();
-SELECT name, round(value::numeric, 6) AS value FROM sm.answers() WHERE what = 'scorecard' ORDER BY name;
+SELECT name, round(value::numeric, 6) AS value FROM sm.answers() WHERE what = 'scorecard current' ORDER BY name;
 
 -- Changes not refreshed yet: the changed buckets come from the source.
 INSERT INTO sm.events VALUES ('2026-01-06 10:00', 'ads', NULL, 999.99, 1, 3, true), ('2026-01-30 23:59', 'seo', 'north', 5, 2, 9, false);
@@ -128,7 +124,6 @@ SELECT kpi.measure('sm_cac_cheap', '2026-01-05', '2026-01-12') = (
 		   SELECT (sum(spend) / sum(customers))::float8 FROM sm.events WHERE leads = 2 AND at >= '2026-01-05' AND at < '2026-01-12') AS as_plain_sql;
 SELECT sm.summary_reads() = :reads_before AS summary_not_read;
 COMMIT;
-SELECT * FROM sm.differences();
 
 -- A summary that another role owns than the source is not used.
 CREATE ROLE regress_summ_other;

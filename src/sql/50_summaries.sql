@@ -315,7 +315,8 @@ BEGIN
 	-- this source and time column, so that each of them can read the summary.
 	s.group_by := COALESCE(group_by, ARRAY(
 		SELECT DISTINCT f.key::name FROM kpi.definitions d, pg_catalog.jsonb_object_keys(d.filters) AS f(key)
-		WHERE d.source = src AND d.time_column = create_summary.time_column ORDER BY 1));
+		WHERE d.source = src AND d.time_column = create_summary.time_column
+		  AND kpi.column_type(src, f.key::name) IS NOT NULL ORDER BY 1));
 	FOREACH col IN ARRAY s.group_by LOOP
 		IF kpi.column_type(src, col) IS NULL THEN
 			RAISE EXCEPTION 'column "%" of % does not exist', col, src USING ERRCODE = 'undefined_column';
@@ -327,19 +328,31 @@ BEGIN
 	s.numerators := '{}';
 	s.denominators := '{}';
 	s.ratio_columns := '{}';
+	<<pairs>>
 	FOR pair IN
-		SELECT DISTINCT p.num, p.den FROM (
+		SELECT p.num, p.den, pg_catalog.bool_or(p.named) AS named FROM (
 			SELECT d.numerator_column AS num,
-				   CASE WHEN d.metric IN ('sum', 'average', 'count') THEN NULL ELSE d.denominator_column END AS den
+				   CASE WHEN d.metric IN ('sum', 'average', 'count') THEN NULL ELSE d.denominator_column END AS den,
+				   false AS named
 			FROM kpi.definitions d
 			WHERE d.source = src AND d.time_column = create_summary.time_column AND d.numerator_column IS NOT NULL
 			UNION ALL
-			SELECT pg_catalog.split_part(p, '/', 1)::name, NULLIF(pg_catalog.split_part(p, '/', 2), '')::name
+			SELECT pg_catalog.split_part(p, '/', 1)::name, NULLIF(pg_catalog.split_part(p, '/', 2), '')::name, true
 			FROM pg_catalog.unnest(pairs) AS p) AS p
+		GROUP BY p.num, p.den
 		ORDER BY p.num, p.den NULLS FIRST
 	LOOP
 		FOREACH col IN ARRAY ARRAY[pair.num, pair.den] LOOP
 			CONTINUE WHEN col IS NULL;
+			-- A broken KPI of the catalog is left out, not an error: the
+			-- summary serves the others (and the audit reports it).
+			IF NOT pair.named AND (kpi.column_type(src, col) IS NULL
+								   OR kpi.type_kind(kpi.column_type(src, col)) NOT IN ('number', 'boolean')
+								   OR (col = pair.den AND kpi.type_kind(kpi.column_type(src, col)) <> 'number')) THEN
+				RAISE NOTICE 'a KPI''s column % on % is left out of the summary: it cannot be summed', pair.num || COALESCE('/' || pair.den, ''), src
+					USING DETAIL = pg_catalog.format('%s has no number column %I.', src, col);
+				CONTINUE pairs;
+			END IF;
 			IF kpi.column_type(src, col) IS NULL THEN
 				RAISE EXCEPTION 'column "%" of % does not exist', col, src USING ERRCODE = 'undefined_column';
 			ELSIF kpi.type_kind(kpi.column_type(src, col)) NOT IN ('number', 'boolean')
