@@ -115,7 +115,7 @@ COMMENT ON FUNCTION kpi.summary_track() IS
  * of the source per bucket.
  */
 CREATE FUNCTION kpi.summary_fill_sql(s kpi.summaries, only_buckets boolean) RETURNS text
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -155,12 +155,12 @@ COMMENT ON FUNCTION kpi.summary_fill_sql(kpi.summaries, boolean) IS
 -- the count of non-NULL values.
 CREATE FUNCTION kpi.summary_ratio_sql(source regclass, numerator name, denominator name) RETURNS text
 	LANGUAGE sql STABLE PARALLEL SAFE
-	RETURN pg_catalog.format('kpi.ratio_agg(%s, %s)',
+	RETURN CASE WHEN source IS NOT NULL AND numerator IS NOT NULL THEN pg_catalog.format('kpi.ratio_agg(%s, %s)',
 		CASE WHEN kpi.column_type(source, numerator) = 'boolean'::regtype
 			 THEN pg_catalog.format('kpi_source.%I::pg_catalog.int4', numerator)
 			 ELSE 'kpi_source.' || kpi.number_expression(source, numerator) END,
 		CASE WHEN denominator IS NULL THEN '1'
-			 ELSE 'kpi_source.' || kpi.number_expression(source, denominator) END);
+			 ELSE 'kpi_source.' || kpi.number_expression(source, denominator) END) END;
 COMMENT ON FUNCTION kpi.summary_ratio_sql(regclass, name, name) IS
 	'Internal: the kpi.ratio_agg expression a summary keeps for a (numerator, denominator) pair; with no denominator, (value, 1).';
 
@@ -469,7 +469,7 @@ COMMENT ON FUNCTION kpi.drop_summary(regclass) IS
  * ratio metrics, the numerator for sum, Σ/n for average, counts for count.
  */
 CREATE FUNCTION kpi.summary_value_sql(s kpi.summaries, definition kpi.definitions) RETURNS text
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
