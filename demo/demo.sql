@@ -170,7 +170,43 @@ SELECT name, round(current::numeric, 3) AS this_week, round(year_ago::numeric, 3
 FROM kpi.scorecard ORDER BY name;
 
 \echo
-\echo '8. Status history: the weekly snapshots (kpi.snapshot into kpi.scorecard_history) and every change (kpi.status_changes)'
+\echo '8. Attribution: which channel earned the customer? (demo/journeys.sql, kpi.attribute)'
+\echo '======================================================================================'
+\ir journeys.sql
+\echo 'One customer''s journey and the credit each model gives its channels (60-day lookback):'
+SELECT touched_at, channel, converted FROM acme.touches WHERE customer_id = 1234 ORDER BY touched_at;
+SELECT model, channel, credit FROM acme.attribution WHERE customer_id = 1234 ORDER BY model, channel;
+\echo 'CAC per channel since September 2025 under last touch and under linear attribution:'
+\echo '(kpi.cac over acme.attributed_funnel: the channel''s spend over the customers credited to it)'
+SELECT channel,
+	   round(sum(customers) FILTER (WHERE model = 'last_touch'), 1) AS customers_last_touch,
+	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'last_touch')::numeric) AS cac_last_touch,
+	   round(sum(customers) FILTER (WHERE model = 'linear'), 1) AS customers_linear,
+	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'linear')::numeric) AS cac_linear,
+	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'first_touch')::numeric) AS cac_first_touch
+FROM acme.attributed_funnel WHERE day >= '2025-09-01'
+GROUP BY channel ORDER BY channel;
+
+\echo
+\echo '9. Cohorts: what a customer is worth (kpi.cohort; gross margin 70 %)'
+\echo '====================================================================='
+\echo 'Retention by month since signing (share of the cohort that ordered that month):'
+SELECT cohort, kpi.cohort_size(summary) AS customers,
+	   round(kpi.retention(summary, 0)::numeric, 2) AS m0, round(kpi.retention(summary, 1)::numeric, 2) AS m1,
+	   round(kpi.retention(summary, 2)::numeric, 2) AS m2, round(kpi.retention(summary, 3)::numeric, 2) AS m3,
+	   round(kpi.retention(summary, 4)::numeric, 2) AS m4, round(kpi.retention(summary, 5)::numeric, 2) AS m5
+FROM acme.cohorts WHERE cohort >= '2025-09-01' ORDER BY cohort;
+\echo 'LTV, LTV:CAC and CAC payback per cohort:'
+SELECT cohort, round(cac::numeric) AS cac_eur,
+	   round(kpi.ltv(summary, 2, 0.7)::numeric) AS ltv_m2_eur,
+	   round(kpi.ltv_to_cac(summary, 2, cac, 0.7)::numeric, 2) AS ltv_to_cac_m2,
+	   round(kpi.ltv(summary, 5, 0.7)::numeric) AS ltv_m5_eur,
+	   round(kpi.ltv_to_cac(summary, 5, cac, 0.7)::numeric, 2) AS ltv_to_cac_m5,
+	   kpi.cac_payback_periods(summary, cac, 0.7) AS payback_months
+FROM acme.cohorts WHERE cohort BETWEEN '2025-03-01' AND '2025-08-01' ORDER BY cohort;
+
+\echo
+\echo '10. Status history: the weekly snapshots (kpi.snapshot into kpi.scorecard_history) and every change (kpi.status_changes)'
 \echo '======================================================================================================================'
 SELECT count(*) AS kpis FROM kpi.snapshot() \gset
 SELECT name,

@@ -169,6 +169,7 @@ extern bool decimal_rescale(int128 *unscaled, int from_scale, int to_scale);
 extern bool decimal_normalise_scale(int128 *unscaled, int *scale);
 extern int	decimal_compare(int128 a, int a_scale, int128 b, int b_scale);
 extern double decimal_to_double(int128 unscaled, int scale);
+extern double decimal_divide(int128 num, int num_scale, int128 den, int den_scale);
 extern long double decimal_to_long_double(int128 unscaled, int scale);
 extern char *decimal_to_cstring(int128 unscaled, int scale);
 extern bool decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale);

@@ -271,9 +271,7 @@ ratio_value(const Ratio *ratio, bool minus_one, double *result)
 				return true;
 			}
 		}
-		quotient = decimal_to_long_double(numerator, numerator_scale) /
-			decimal_to_long_double(denominator, ratio->den.scale);
-		*result = (double) quotient;
+		*result = decimal_divide(numerator, numerator_scale, denominator, ratio->den.scale);
 		return true;
 	}
 	else

@@ -74,6 +74,7 @@ suite "Citus calling convention, without Citus" bash test/citus_convention.sh
 suite "kpi.schedule with a real pg_cron (own cluster)" bash test/schedule_pg_cron.sh
 suite "fuzz: goal parser (libFuzzer, 20 s)" bash test/fuzz/goal_parser.sh 20
 suite "fuzz: kpi.ratio input and numeric decoder (libFuzzer, 20 s)" bash test/fuzz/ratio.sh 20
+suite "fuzz: sqlsmith, 1,000 random queries as an unprivileged role" bash test/sqlsmith.sh 1000 "$((RANDOM))"
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue

@@ -817,10 +817,19 @@ CREATE OR REPLACE FUNCTION kpi.measure_series(definition kpi.definitions, bucket
 AS $$
 DECLARE
 	checked boolean := kpi.check_interval('bucket', bucket) AND kpi.check_period(period_start, period_end);
+	-- Buckets from -infinity never reach period_end (issue 8, bad inputs).
+	finite boolean := pg_catalog.isfinite(period_start) AND pg_catalog.isfinite(period_end);
 	-- The bucket boundaries, the last one cut at period_end.
-	bounds timestamptz[] := ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
-								  WHERE s < period_end ORDER BY s) || period_end;
+	bounds timestamptz[] := CASE WHEN finite THEN
+		ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
+			  WHERE s < period_end ORDER BY s) || period_end END;
 BEGIN
+	IF NOT finite THEN
+		RAISE EXCEPTION 'a series needs a finite period'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end),
+				  HINT = 'Give the first and the last day of the series.';
+	END IF;
 	IF pg_catalog.cardinality(bounds) < 2 THEN
 		RETURN;
 	END IF;
