@@ -137,6 +137,18 @@ $$),
 	('kpi.conversion_rate(numeric,double precision)', '@aggregate'),
 	('kpi.conversion_rate(numeric,integer)', '@aggregate'),
 	('kpi.conversion_rate(numeric,numeric)', '@aggregate'),
+	('kpi.create_summary(regclass,name,interval,name[],text[],name,timestamp with time zone)', $$
+kpi.create_summary(NULL, NULL, NULL) => error 22004
+kpi.create_summary('smith.funnel', 'day', '0 days') => error 22023
+kpi.create_summary('smith.funnel', 'day', '-1 day') => error 22023
+kpi.create_summary('smith.funnel', 'day', '1 mon') => error 22023
+kpi.create_summary('smith.funnel', 'no_such_column', '1 day') => error 42703
+kpi.create_summary('smith.funnel', 'channel', '1 day') => error 42804
+kpi.create_summary('smith.funnel', 'day', '1 day', '{no_such_column}') => error 42703
+kpi.create_summary('smith.funnel', 'day', '1 day', '{}', '{channel}') => error 42804
+kpi.create_summary('smith.funnel', 'day', '1 day', '{}', '{spend/no_such_column}') => error 42703
+kpi.create_summary('smith.funnel', 'day', '1 day', NULL, NULL, repeat('x', 60)) => error 42622
+$$),
 	('kpi.definition(text)', $$
 kpi.definition(NULL) => null
 kpi.definition('no_such_kpi') => error 42704
@@ -172,6 +184,10 @@ $$),
 kpi.denominator(NULL) => null
 kpi.denominator('(n=1, num=1, den=0)') => = 0
 kpi.denominator('(n=1, num=1, den=~-Infinity)') => = -Infinity
+$$),
+	('kpi.drop_summary(regclass)', $$
+kpi.drop_summary(NULL) => null
+kpi.drop_summary('smith.funnel') => error 42704
 $$),
 	('kpi.expected_progress(kpi.definitions,timestamp with time zone)', $$
 kpi.expected_progress(NULL, NULL) => null
@@ -634,6 +650,16 @@ kpi.record_review('', 'x') => error 42704
 (kpi.record_review('smith_cac', NULL)).name => error 22023
 (kpi.record_review('smith_cac', repeat('x', 100000))).name => = smith_cac
 $$),
+	('kpi.refresh_summaries()', $$
+(SELECT count(*) >= 0 FROM kpi.refresh_summaries()) => = true
+$$),
+	('kpi.refresh_summary(regclass)', $$
+kpi.refresh_summary(NULL) => null
+kpi.refresh_summary('smith.funnel') => error 42704
+$$),
+	('kpi.require_pg_cron()', $$
+kpi.require_pg_cron() => error 42704
+$$),
 	('kpi.review_period(date,interval,timestamp with time zone,integer)', $$
 (SELECT count(*) FROM kpi.review_period(NULL, '7 days', '2026-03-02')) => = 0
 (SELECT period_start FROM kpi.review_period('2026-01-05', '7 days', '2026-03-02')) => = 2026-02-23 00:00:00+00
@@ -701,6 +727,10 @@ kpi.same_span_end('week', '2026-02-02', '0 days') => = ("2026-02-02 00:00:00",f)
 kpi.same_span_end('month', 'infinity', '1 day') => = (infinity,f)
 kpi.same_span_end('decade', '2026-02-01', '1 day') => = ("2026-02-02 00:00:00",f)
 kpi.same_span_end('month', '2026-01-31', '300000 years') => error 22008
+$$),
+	('kpi.schedule(text,text)', $$
+(SELECT count(*) FROM kpi.schedule(NULL, NULL)) => error 42704
+(SELECT count(*) FROM kpi.schedule()) => error 42704
 $$),
 	('kpi.scorecard_at(timestamp with time zone)', $$
 (SELECT count(*) FROM kpi.scorecard_at(NULL)) => = 0
@@ -775,6 +805,12 @@ kpi.smart_verdict('', '{}', '') => = ("",,t,"")
 kpi.smart_verdict('no_such_key', '{x}', 'y') => = (no_such_key,,f,x)
 kpi.smart_verdict('specific', '{NULL}', NULL) => = (specific,specific,f,"")
 $$),
+	('kpi.snapshot(timestamp with time zone)', $$
+(SELECT count(*) FROM kpi.snapshot(NULL)) => = 0
+(SELECT count(*) FROM kpi.snapshot('infinity')) => error 22008
+(SELECT count(*) FROM kpi.snapshot('-infinity')) => error 22008
+(SELECT count(*) >= 0 FROM kpi.snapshot('2026-03-02 09:00')) => = true
+$$),
 	('kpi.source_owner_problem(regclass)', $$
 kpi.source_owner_problem(NULL) => null
 kpi.source_owner_problem('smith.funnel') => null
@@ -797,6 +833,29 @@ kpi.status('NaN', 0.5) => = on_track
 kpi.status('Infinity', '-Infinity') => = on_track
 kpi.status(-1e308, 1e308) => error 22003
 $$),
+	('kpi.summary(regclass)', $$
+kpi.summary(NULL) => null
+(kpi.summary('smith.funnel')).source => error 42704
+$$),
+	('kpi.summary_fill_sql(kpi.summaries,boolean)', $$
+kpi.summary_fill_sql(NULL, true) => null
+$$),
+	('kpi.summary_query(kpi.definitions[])', $$
+kpi.summary_query(NULL) => null
+kpi.summary_query('{}') => null
+kpi.summary_query(ARRAY[kpi.definition('smith_cac')]) => null
+$$),
+	('kpi.summary_ratio_sql(regclass,name,name)', $$
+kpi.summary_ratio_sql(NULL, NULL, NULL) => null
+kpi.summary_ratio_sql('smith.funnel', 'spend', 'customers') => = kpi.ratio_agg(kpi_source.spend::pg_catalog.numeric, kpi_source.customers::pg_catalog.int8)
+kpi.summary_ratio_sql('smith.funnel', 'won', NULL) => = kpi.ratio_agg(kpi_source.won::pg_catalog.int4, 1)
+$$),
+	('kpi.summary_track()', $$
+kpi.summary_track() => error 0A000
+$$),
+	('kpi.summary_value_sql(kpi.summaries,kpi.definitions)', $$
+kpi.summary_value_sql(NULL, NULL) => null
+$$),
 	('kpi.target_path(kpi.definitions,timestamp with time zone)', $$
 kpi.target_path(NULL, NULL) => null
 kpi.target_path(kpi.definition('smith_cac'), NULL) => null
@@ -815,6 +874,9 @@ kpi.type_kind(NULL) => null
 kpi.type_kind(0) => = other
 kpi.type_kind('kpi.ratio') => = other
 kpi.type_kind('numeric') => = number
+$$),
+	('kpi.unschedule()', $$
+kpi.unschedule() => error 42704
 $$),
 	('kpi.value(kpi.ratio)', $$
 kpi.value(NULL) => null
