@@ -15,7 +15,8 @@ OBJS = \
 	src/input_checks.o \
 	src/column_type.o \
 	src/goal_parser.o \
-	src/goal.o
+	src/goal.o \
+	src/funnel.o
 
 # The install script of the current version is assembled from one SQL file per
 # concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
@@ -28,6 +29,7 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 # in that version, then the changes that use those new objects; so a new
 # feature file is written once and serves both a fresh install and an update.
 UPGRADE_0_2_0_NEW_PARTS = \
+	src/sql/13_funnel.sql \
 	src/sql/16_input_checks.sql \
 	src/sql/38_export.sql \
 	src/sql/60_goals.sql
