@@ -143,6 +143,15 @@ SELECT w.within, entity,
 FROM events CROSS JOIN (SELECT DISTINCT within FROM modes) AS w
 GROUP BY w.within, entity;
 
+-- kpi.funnel(ts, within, s1, s2, s3, s4) resolves to the overload with the
+-- steps written out; the VARIADIC form gives the same answers.
+SELECT count(*) AS entities,
+	   count(*) FILTER (WHERE v.level IS DISTINCT FROM g.level OR v.strict_level IS DISTINCT FROM g.strict_level) AS variadic_mismatches
+FROM (SELECT entity, kpi.funnel(ts, '7 days', VARIADIC ARRAY[s1, s2, s3, s4]) AS level,
+			 kpi.funnel_strictly_increasing(ts, '7 days', VARIADIC ARRAY[s1, s2, s3, s4]) AS strict_level
+	  FROM events GROUP BY entity) AS v
+JOIN got g ON g.entity = v.entity AND g.within = '7 days';
+
 -- The two plain-SQL answers agree with each other ...
 SELECT within, strict, count(*) AS entities,
 	   count(*) FILTER (WHERE r.level IS DISTINCT FROM b.level) AS reference_vs_brute_force

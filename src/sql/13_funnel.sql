@@ -65,6 +65,44 @@ CREATE AGGREGATE kpi.funnel_strictly_increasing(ts timestamptz, within interval,
 COMMENT ON AGGREGATE kpi.funnel_strictly_increasing(timestamptz, interval, boolean[]) IS
 	'Like kpi.funnel, but each step strictly after the previous step (ClickHouse''s strict_increase mode, without its greedy miss).';
 
+/*
+ * The same two aggregates with the steps written out, for 2 to 8 steps:
+ * PostgreSQL prefers a non-variadic signature that matches exactly, so
+ * kpi.funnel(ts, within, a, b, c) resolves to kpi.funnel(timestamptz,
+ * interval, boolean, boolean, boolean), which skips building a boolean[] per
+ * row.  Same state, same answers; more steps use the VARIADIC form.
+ */
+DO $create_funnel_overloads$
+DECLARE
+	steps text;
+	agg record;
+BEGIN
+	FOR k IN 2 .. 8 LOOP
+		steps := pg_catalog.array_to_string(pg_catalog.array_fill('boolean'::text, ARRAY[k]), ', ');
+		EXECUTE pg_catalog.format(
+			'CREATE FUNCTION kpi.funnel_accum(internal, timestamptz, interval, %1$s) RETURNS internal '
+			'AS %2$L, %3$L LANGUAGE C IMMUTABLE PARALLEL SAFE', steps, 'MODULE_PATHNAME', 'kpi_funnel_accum_args');
+		EXECUTE pg_catalog.format(
+			'COMMENT ON FUNCTION kpi.funnel_accum(internal, timestamptz, interval, %1$s) IS %2$L', steps,
+			pg_catalog.format('Aggregate support: transition of kpi.funnel with %s steps written out.', k));
+		FOR agg IN SELECT * FROM (VALUES
+			('funnel', 'funnel_final', 'kpi.funnel(ts, within, VARIADIC steps)'),
+			('funnel_strictly_increasing', 'funnel_strict_final', 'kpi.funnel_strictly_increasing(ts, within, VARIADIC steps)'))
+			AS a(name, final, variadic_form)
+		LOOP
+			EXECUTE pg_catalog.format(
+				'CREATE AGGREGATE kpi.%1$I(ts timestamptz, within interval, %2$s) ('
+				'SFUNC = kpi.funnel_accum, STYPE = internal, SSPACE = 64, FINALFUNC = kpi.%3$I, '
+				'FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kpi.funnel_combine, '
+				'SERIALFUNC = kpi.funnel_serialize, DESERIALFUNC = kpi.funnel_deserialize, PARALLEL = SAFE)',
+				agg.name, steps, agg.final);
+			EXECUTE pg_catalog.format('COMMENT ON AGGREGATE kpi.%1$I(timestamptz, interval, %2$s) IS %3$L',
+				agg.name, steps, pg_catalog.format('%s with %s steps written out (no array per row).', agg.variadic_form, k));
+		END LOOP;
+	END LOOP;
+END
+$create_funnel_overloads$;
+
 CREATE FUNCTION kpi.funnel_counts_accum(bigint[], integer, integer) RETURNS bigint[]
 	AS 'MODULE_PATHNAME', 'kpi_funnel_counts_accum' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.funnel_counts_accum(bigint[], integer, integer) IS

@@ -53,8 +53,8 @@ SELECT is_empty($$
 SELECT is(
 	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	 WHERE p.pronamespace = 'kpi'::regnamespace),
-	1 + 1 + 5 * 16 + 3,
-	'rollup, conversion_rate(boolean), 5 ratio aggregates for each of 16 argument type pairs, and the 3 funnel aggregates');
+	1 + 1 + 5 * 16 + 3 + 2 * 7,
+	'rollup, conversion_rate(boolean), 5 ratio aggregates for each of 16 argument type pairs, the 3 funnel aggregates and the funnels with 2 to 8 steps written out');
 
 -- Volatility and parallel labels of the C functions.
 SELECT is_empty($$
