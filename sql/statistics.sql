@@ -9,8 +9,11 @@
 --  [S] computed for this test with Debian 12's python3-statsmodels 0.13.5
 --      and python3-scipy 1.10.1:
 --        proportion_confint(s, n, alpha=1-confidence, method='wilson'),
---        proportions_ztest([s1, s2], [n1, n2]) (pooled) and with
---        prop_var=False (unpooled), scipy.stats.norm.ppf(1 - (1-c)/2);
+--        proportions_ztest([s1, s2], [n1, n2]) (pooled),
+--        test_proportions_2indep(..., method='wald', correction=False)
+--        (unpooled), scipy.stats.norm.isf((1-c)/2), the upper
+--        tail, which keeps full precision for c near 1 (norm.ppf(1 - (1-c)/2)
+--        loses it in 1 - (1-c)/2: 4.891638475671085 at c = 0.999999);
 --      printed with repr() and matched to 1e-9 (statsmodels' own inputs are
 --      exact, so the difference is rounding in the last digits);
 --  [F] the formula in plain SQL in this file, matched to 1e-12 relative.
@@ -31,8 +34,15 @@ FROM kpi.proportions_ztest(120, 1000, 150, 1000);
 -- [S] Wilson.
 CREATE TABLE wilson_reference (s bigint, n bigint, confidence float8, lower float8, upper float8);
 INSERT INTO wilson_reference VALUES
-	-- WILSON_ROWS
-;
+	(10, 100, 0.95, 0.0552291370606751, 0.17436566150491345),
+	(0, 20, 0.95, 0.0, 0.16112515805281938),
+	(1, 3, 0.9, 0.07826572633372836, 0.746466131718776),
+	(37, 250, 0.95, 0.10931982398325646, 0.1973340188615365),
+	(999, 1000, 0.99, 0.9915394337800183, 0.9998825836463816),
+	(5, 5, 0.95, 0.5655175352168251, 1.0),
+	(123456, 1000000, 0.95, 0.12281269653142285, 0.12410219641400438),
+	(2, 7, 0.8, 0.12533599053745428, 0.5275371834434032),
+	(3, 10, 0.999999, 0.031173731903489488, 0.8509299868568823);
 SELECT s, n, confidence,
 	   abs(kpi.wilson_lower(s, n, confidence) - lower) < 1e-9 AS lower_ok,
 	   abs(kpi.wilson_upper(s, n, confidence) - upper) < 1e-9 AS upper_ok
@@ -41,8 +51,15 @@ FROM wilson_reference ORDER BY n, s, confidence;
 -- [S] z-test, pooled and unpooled.
 CREATE TABLE ztest_reference (s1 bigint, n1 bigint, s2 bigint, n2 bigint, pooled boolean, z float8, p float8);
 INSERT INTO ztest_reference VALUES
-	-- ZTEST_ROWS
-;
+	-- proportions_ztest([s1, s2], [n1, n2]), pooled
+	(120, 1000, 150, 1000, true, -1.963049807622355, 0.04964038686536878),
+	(5, 40, 11, 45, true, -1.4061353728555053, 0.15968393034502926),
+	(300, 5000, 250, 5200, true, 2.6652018393047605, 0.007694212719374831),
+	-- unpooled: test_proportions_2indep(s1, n1, s2, n2, method='wald',
+	-- compare='diff', correction=False), which equals the formula by hand
+	(120, 1000, 150, 1000, false, -1.964943729729648, 0.04942075065958091),
+	(5, 40, 11, 45, false, -1.4443800584363569, 0.14863209699237345),
+	(300, 5000, 250, 5200, false, 2.6606943430373526, 0.007797971071975681);
 SELECT s1, n1, s2, n2, pooled, abs(t.z - r.z) < 1e-9 AS z_ok, abs(t.p_value - r.p) < 1e-9 AS p_ok
 FROM ztest_reference r CROSS JOIN LATERAL kpi.proportions_ztest(s1, n1, s2, n2, pooled) AS t
 ORDER BY s1, pooled;
@@ -52,8 +69,12 @@ ORDER BY s1, pooled;
 -- must be z(c) / z(0.95).
 CREATE TABLE quantile_reference (confidence float8, z float8);
 INSERT INTO quantile_reference VALUES
-	-- QUANTILE_ROWS
-;
+	(0.5, 0.6744897501960817),
+	(0.8, 1.2815515655446004),
+	(0.9, 1.6448536269514729),
+	(0.95, 1.959963984540054),
+	(0.99, 2.5758293035489004),
+	(0.999999, 4.8916384756929325);
 CREATE TABLE units AS
 SELECT i, (i * 37 % 11)::numeric + 0.5 AS x, (i * 13 % 7 + 1)::numeric AS y FROM generate_series(1, 50) AS i;
 SELECT q.confidence,
@@ -147,7 +168,7 @@ SELECT kpi.ratio_ci_lower('(n=1, num=5, den=2, sxx=25, syy=4, sxy=10)') AS one_r
 -- Identical rows: no variance, so the interval is the point.
 SELECT kpi.ratio_ci_lower(r) = kpi.value(r) AND kpi.ratio_ci_upper(r) = kpi.value(r) AS zero_width
 FROM (SELECT kpi.ratio_agg(3, 4) AS r FROM generate_series(1, 10)) AS s;
-SELECT * FROM kpi.compare(a.r, a.r) FROM (SELECT kpi.ratio_agg(3, 4) AS r FROM generate_series(1, 10)) AS a;
+SELECT c.* FROM (SELECT kpi.ratio_agg(3, 4) AS r FROM generate_series(1, 10)) AS a, LATERAL kpi.compare(a.r, a.r) AS c;
 SELECT * FROM kpi.compare('(n=2, num=5, den=2, sxx=25, syy=4, sxy=10)', '(n=0, num=0, den=0, sxx=0, syy=0, sxy=0)');
 -- A negative previous value (ROMI below zero): relative change keeps the sign of the change.
 SELECT relative_change FROM kpi.compare('(n=3, num=1, den=2, sxx=NaN, syy=NaN, sxy=NaN)',
@@ -167,7 +188,7 @@ SELECT kpi.wilson_upper('(n=1, num=-1, den=2, sxx=NaN, syy=NaN, sxy=NaN)'::kpi.r
 SELECT * FROM kpi.proportions_ztest(5, 4, 1, 10);
 SELECT * FROM kpi.proportions_ztest(1, 10, -1, 10);
 SELECT kpi.ratio_ci_upper(kpi.ratio_agg(1, 1), 1.5) FROM generate_series(1, 3);
-SELECT * FROM kpi.compare(kpi.ratio_agg(1, 1), kpi.ratio_agg(1, 1), 0) FROM generate_series(1, 3);
+SELECT kpi.compare(kpi.ratio_agg(1, 1), kpi.ratio_agg(1, 1), 0) FROM generate_series(1, 3);
 \set VERBOSITY default
 SELECT kpi.wilson_lower(11, 10);
 
