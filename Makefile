@@ -14,6 +14,7 @@ OBJS = \
 	src/settings.o \
 	src/input_checks.o \
 	src/column_type.o \
+	src/run_as_owner.o \
 	src/goal_parser.o \
 	src/goal.o \
 	src/funnel.o \
@@ -33,6 +34,8 @@ UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/12_statistics.sql \
 	src/sql/13_funnel.sql \
 	src/sql/16_input_checks.sql \
+	src/sql/23_run_as_owner.sql \
+	src/sql/24_definition_checks.sql \
 	src/sql/38_export.sql \
 	src/sql/60_goals.sql
 
@@ -44,9 +47,19 @@ DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
 REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=kpi
 
+# The guides install with the server's extension docs, in a folder of their own
+# (PGXS would put them flat into .../doc/extension/, among other extensions').
+DOCS         = $(sort $(wildcard doc/*.md))
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+docmoduledir := extension/kpi
+uninstall: uninstall-kpi-docs
+uninstall-kpi-docs:
+	rm -rf '$(DESTDIR)$(docdir)/$(docmoduledir)'
+.PHONY: uninstall-kpi-docs
 
 kpi--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 	cat $(SCRIPT_PARTS) > $@

@@ -109,11 +109,12 @@ GRANT SELECT ON mon.daily TO regress_kpi_monitor_viewer;
 SET ROLE regress_kpi_monitor_viewer;
 SELECT name, current, status FROM kpi.scorecard WHERE name IN ('mon_cac_on', 'mon_cac_all') ORDER BY name;
 RESET ROLE;
--- Row-level security on a source applies to the KPI too.
+-- Row-level security on a source: kpi reads it as its owner, whose policies
+-- are not the viewer's, so the viewer gets no value, and the reason.
 ALTER TABLE mon.daily ENABLE ROW LEVEL SECURITY;
 CREATE POLICY social_only ON mon.daily TO regress_kpi_monitor_viewer USING (channel = 'social');
 SET ROLE regress_kpi_monitor_viewer;
-SELECT name, current FROM kpi.scorecard WHERE name IN ('mon_cac_on', 'mon_cac_all') ORDER BY name;
+SELECT name, current, problem FROM kpi.scorecard WHERE name IN ('mon_cac_on', 'mon_cac_all') ORDER BY name;
 RESET ROLE;
 DROP POLICY social_only ON mon.daily;
 ALTER TABLE mon.daily DISABLE ROW LEVEL SECURITY;

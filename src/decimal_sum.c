@@ -74,14 +74,28 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	int			weight;
 	int			ndigits;
 	int			exact_scale;
-	int128		value = 0;
+	int			trailing_zeros = 0;
+	uint128		magnitude = 0;
+	uint128		limit;
+	int128		value;
 
 	if (likely(decimal_from_short_numeric(numeric, unscaled, scale)))
 		return NUMERIC_CLASS_FINITE;
 
-	/* Only external or compressed values need detoasting; short headers do not. */
-	if (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw))
+	/*
+	 * External (out of line) and compressed values are fetched and
+	 * decompressed; an inline short header is read in place.
+	 */
+	if (!VARLENA_READABLE_IN_PLACE(raw))
+	{
 		raw = detoasted = pg_detoast_datum_packed(raw);
+		/* the same decoding as the value would get stored inline */
+		if (decimal_from_short_numeric(PointerGetDatum(raw), unscaled, scale))
+		{
+			pfree(detoasted);
+			return NUMERIC_CLASS_FINITE;
+		}
+	}
 
 	data = VARDATA_ANY(raw);
 	size = VARSIZE_ANY_EXHDR(raw);
@@ -123,22 +137,43 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 		size -= 2 * sizeof(uint16);
 	}
 	ndigits = size / sizeof(int16);
+	limit = ((uint128) 1 << 127) - (negative ? 0 : 1);
 
 	/*
 	 * General path: build the integer formed by the base-10000 digits; the
-	 * number is that integer times 10000^(weight - ndigits + 1).
+	 * number is that integer times 10000^(weight - ndigits + 1).  The last
+	 * digit's trailing decimal zeros are left out as it is added, so that a
+	 * value of 38 significant digits fits however they fall into groups of
+	 * four (1e16 + 3e-17 has 34 digits but spans 40 decimal places of
+	 * groups).
 	 */
 	for (int i = 0; i < ndigits; i++)
 	{
 		int16		digit = (int16) read_uint16(data + i * sizeof(int16));
+		int			shift = NUM_DEC_DIGITS;
 
-		if (__builtin_mul_overflow(value, (int128) NUM_NBASE, &value) ||
-			__builtin_add_overflow(value, (int128) digit, &value))
+		if (i == ndigits - 1)
+		{
+			while (shift > 0 && digit != 0 && digit % 10 == 0)
+			{
+				digit /= 10;
+				shift--;
+			}
+			trailing_zeros = NUM_DEC_DIGITS - shift;
+		}
+		/* digits are 0..9999 in every stored numeric; anything else is not decoded */
+		if (digit < 0 || digit >= NUM_NBASE)
+			elog(ERROR, "invalid digit %d in numeric datum", digit);
+		if (__builtin_mul_overflow(magnitude, (uint128) pow10_int64[shift], &magnitude) ||
+			__builtin_add_overflow(magnitude, (uint128) digit, &magnitude) ||
+			magnitude > limit)
 			decimal_overflow_error();
 	}
+	/* -2^127 has no positive counterpart: negate the magnitude as unsigned */
+	value = negative ? (int128) (-magnitude) : (int128) magnitude;
 
 	/* Express it at the smallest scale that holds every stored digit. */
-	exact_scale = NUM_DEC_DIGITS * (ndigits - weight - 1);
+	exact_scale = NUM_DEC_DIGITS * (ndigits - weight - 1) - trailing_zeros;
 	if (ndigits == 0)
 		exact_scale = 0;
 	if (exact_scale < 0)
@@ -160,19 +195,43 @@ decimal_from_numeric(Datum numeric, int128 *unscaled, int *scale)
 	}
 	if (exact_scale > DECIMAL_MAX_SCALE)
 		decimal_overflow_error();
-	/* Keep the display scale so that sums print the way users wrote them. */
+	/*
+	 * Keep the display scale so that sums print the way users wrote them,
+	 * when it fits: a value that fits at its exact scale is never an error.
+	 */
 	if (exact_scale < dscale && dscale <= DECIMAL_MAX_SCALE)
 	{
-		if (!decimal_rescale(&value, exact_scale, dscale))
-			decimal_overflow_error();
-		exact_scale = dscale;
+		int128		at_dscale = value;
+
+		if (decimal_rescale(&at_dscale, exact_scale, dscale))
+		{
+			value = at_dscale;
+			exact_scale = dscale;
+		}
 	}
 
 	if (detoasted)
 		pfree(detoasted);
-	*unscaled = negative ? -value : value;
+	*unscaled = value;
 	*scale = exact_scale;
 	return NUMERIC_CLASS_FINITE;
+}
+
+/*
+ * Drop trailing zero places beyond DECIMAL_MAX_SCALE.  kpi 0.1.0 could store
+ * a sum at the display scale of numeric(60,40) input, with zeros in the
+ * places beyond 36; this reads such a sum back.  Returns false when a
+ * non-zero place remains beyond DECIMAL_MAX_SCALE.
+ */
+bool
+decimal_normalise_scale(int128 *unscaled, int *scale)
+{
+	while (*scale > DECIMAL_MAX_SCALE && *unscaled % 10 == 0)
+	{
+		*unscaled /= 10;
+		(*scale)--;
+	}
+	return *scale <= DECIMAL_MAX_SCALE;
 }
 
 /* Bring acc and value to a common scale; errors on overflow. */
@@ -284,17 +343,20 @@ decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale
 	bool		negative = false;
 	bool		seen_digit = false;
 	int			frac_digits = -1;
-	int128		value = 0;
+	uint128		magnitude = 0;
+	/* The magnitude may reach 2^127 for a negative number: int128's minimum. */
+	uint128		limit;
 
 	if (*p == '-' || *p == '+')
 		negative = (*p++ == '-');
+	limit = ((uint128) 1 << 127) - (negative ? 0 : 1);
 	for (;; p++)
 	{
 		if (*p >= '0' && *p <= '9')
 		{
-			if (__builtin_mul_overflow(value, (int128) 10, &value) ||
-				__builtin_add_overflow(value, (int128) (*p - '0'), &value))
+			if (magnitude > (limit - (uint128) (*p - '0')) / 10)
 				decimal_overflow_error();
+			magnitude = magnitude * 10 + (uint128) (*p - '0');
 			seen_digit = true;
 			if (frac_digits >= 0)
 				frac_digits++;
@@ -306,10 +368,10 @@ decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale
 	}
 	if (!seen_digit || frac_digits == 0)
 		return false;
-	if (frac_digits > DECIMAL_MAX_SCALE)
-		decimal_overflow_error();
-	*unscaled = negative ? -value : value;
+	*unscaled = negative ? (int128) (-magnitude) : (int128) magnitude;
 	*scale = frac_digits < 0 ? 0 : frac_digits;
+	if (!decimal_normalise_scale(unscaled, scale))
+		decimal_overflow_error();
 	*endptr = p;
 	return true;
 }

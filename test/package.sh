@@ -47,6 +47,10 @@ arch=$(dpkg --print-architecture)
 deb_name="${package}_${deb_version}_${arch}.deb"
 
 work=$(mktemp -d)
+# The build's test cluster runs as an unprivileged user (pg_buildext sets
+# NONROOT) and must read the staged extension directory under it: mktemp
+# makes the directory 0700.
+chmod 755 "$work"
 src="$work/kpi-$upstream"
 backup="$work/backup"
 mkdir -p "$src" "$backup"

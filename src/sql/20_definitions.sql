@@ -7,8 +7,10 @@
  *   22_smart.sql        the SMART rules, verdicts and the check on write     (sql/catalog_smart, catalog_enforce)
  *   35_audit.sql        the portfolio audit, after monitoring (30_monitor.sql),
  *                       whose functions it calls                             (sql/catalog_audit)
- * Everything runs with the caller's privileges, so a KPI never shows data its
- * caller could not read directly.
+ * A source is read as its owner (kpi.read_source, 23_run_as_owner.sql), and
+ * only for a caller who may SELECT what the KPI reads, so a KPI never shows
+ * data its caller could not read directly, nor runs another role's code with
+ * the caller's privileges.
  *
  *   kpi.definitions                   the catalog table, kept by pg_dump
  *   kpi.definition(kpi_name text) → kpi.definitions
@@ -225,7 +227,10 @@ BEGIN
 	-- would for every KPI of the scorecard under force_parallel_mode.
 	FOR period_start, period_end IN
 		SELECT p.period_start, p.period_end
-		FROM kpi.review_period(COALESCE(definition.starts_on, date '2000-01-03'),
+		-- No period for a definition out of range (kpi.definition_problem):
+		-- its arithmetic would fail.
+		FROM kpi.review_period(CASE WHEN kpi.definition_problem(definition) IS NULL
+									THEN COALESCE(definition.starts_on, date '2000-01-03') END,
 							   CASE WHEN definition.review_every > interval '0' THEN definition.review_every
 									ELSE interval '7 days' END,
 							   as_of, periods_back) AS p
@@ -234,7 +239,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions, timestamptz, integer) IS
-	'The review period of a KPI that ended last by as_of (kpi.as_of() when not given), or periods_back periods before it: anchored on starts_on (a Monday when unset), review_every long (7 days when unset), in the session''s time zone.';
+	'The review period of a KPI that ended last by as_of (kpi.as_of() when not given), or periods_back periods before it: anchored on starts_on (a Monday when unset), review_every long (7 days when unset), in the session''s time zone; NULL for a definition out of range (kpi.definition_problem).';
 
 
 -- The one error for a name that is not a KPI: every function that takes KPI

@@ -12,7 +12,7 @@
  *       that starts before period_end, in order; the last bucket ends at
  *       period_end at the latest.  Buckets without rows are kept, with
  *       row_count 0 and the value the metric gives for no rows (NULL, or 0 for
- *       count).  One query on the source: an index range scan per bucket.
+ *       count).  One grouped query on the source over the whole range.
  *
  *   kpi.measure_problems(definition kpi.definitions, check_privileges boolean DEFAULT true) → text[]
  *   kpi.metric_columns_problem(definition kpi.definitions) → text
@@ -128,6 +128,27 @@ BEGIN
 				'You lack SELECT on %s (columns %s): ask its owner for access.',
 				'Ihnen fehlt das SELECT-Recht auf %s (Spalten %s): bitten Sie den Eigentümer um Zugriff.'),
 				d.source, unreadable);
+		END IF;
+	END IF;
+	-- kpi reads a source as its owner (kpi.read_source): not one whose rows
+	-- depend on who reads it, unless the caller owns it.
+	IF check_privileges THEN
+		unreadable := kpi.source_owner_problem(d.source);
+		IF unreadable IS NOT NULL THEN
+			problems := problems || pg_catalog.format(CASE unreadable
+				WHEN 'row_level_security' THEN kpi.translate(
+					'%s has row-level security, and kpi reads a source as its owner, whose policies differ from yours: only its owner can measure this KPI (doc/security.md).',
+					'%s hat Sicherheit auf Zeilenebene, und kpi liest eine Quelle als ihr Eigentümer, für den andere Richtlinien gelten als für Sie: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).')
+				WHEN 'view_of_other_role' THEN kpi.translate(
+					'%s is a view of a role whose privileges you lack, and kpi reads a source as its owner, whose identity its functions would see: only roles with its owner''s privileges can measure this KPI; use a table or materialized view (doc/security.md).',
+					'%s ist eine Sicht einer Rolle, deren Rechte Ihnen fehlen, und kpi liest eine Quelle als ihr Eigentümer, dessen Identität ihre Funktionen sähen: nur Rollen mit den Rechten des Eigentümers können diese Kennzahl messen; verwenden Sie eine Tabelle oder materialisierte Sicht (doc/security.md).')
+				WHEN 'security_invoker' THEN kpi.translate(
+					'%s is a security_invoker view, and kpi reads a source as its owner: only its owner can measure this KPI; make it an ordinary view (doc/security.md).',
+					'%s ist eine security_invoker-Sicht, und kpi liest eine Quelle als ihr Eigentümer: nur der Eigentümer kann diese Kennzahl messen; machen Sie sie zu einer gewöhnlichen Sicht (doc/security.md).')
+				ELSE kpi.translate(
+					'%s is a foreign table, and kpi reads a source as its owner, through the owner''s user mapping: only its owner can measure this KPI (doc/security.md).',
+					'%s ist eine Fremdtabelle, und kpi liest eine Quelle als ihr Eigentümer, über dessen Benutzerzuordnung: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).') END,
+				d.source);
 		END IF;
 	END IF;
 
@@ -358,18 +379,14 @@ CREATE FUNCTION kpi.measure(definition kpi.definitions, period_start timestamptz
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	q record;
-	result double precision;
+	checked boolean := kpi.check_period(period_start, period_end);
 BEGIN
-	PERFORM kpi.check_period(period_start, period_end);
-	q := kpi.measure_query(definition, '$1', '$2');
-	EXECUTE pg_catalog.format('SELECT %s %s', q.value_sql, q.from_where_sql)
-		INTO result USING period_start, period_end;
-	RETURN result;
+	-- Read as the source's owner, once the caller's SELECT is checked.
+	RETURN (SELECT r.value FROM kpi.read_source(ARRAY[definition], ARRAY[period_start, period_end], false) AS r);
 END
 $$;
 COMMENT ON FUNCTION kpi.measure(kpi.definitions, timestamptz, timestamptz) IS
-	'The value of a KPI definition (a row, stored or not) over [period_start, period_end), computed from its source with the caller''s privileges.';
+	'The value of a KPI definition (a row, stored or not) over [period_start, period_end), computed from its source, which the caller must be allowed to SELECT (read as its owner: doc/security.md).';
 
 CREATE FUNCTION kpi.measure(kpi_name text, period_start timestamptz, period_end timestamptz)
 	RETURNS double precision
@@ -385,19 +402,19 @@ CREATE FUNCTION kpi.measure_series(definition kpi.definitions, bucket interval,
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	q record;
+	checked boolean := kpi.check_interval('bucket', bucket) AND kpi.check_period(period_start, period_end);
+	-- The bucket boundaries, the last one cut at period_end.
+	bounds timestamptz[] := ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
+								  WHERE s < period_end ORDER BY s) || period_end;
 BEGIN
-	PERFORM kpi.check_interval('bucket', bucket);
-	PERFORM kpi.check_period(period_start, period_end);
-	q := kpi.measure_query(definition, 'kpi_bucket.bucket_start', 'kpi_bucket.bucket_end');
-	RETURN QUERY EXECUTE pg_catalog.format(
-		'SELECT kpi_bucket.bucket_start, kpi_bucket.bucket_end, kpi_measure.value, kpi_measure.row_count '
-		'FROM (SELECT s AS bucket_start, LEAST(s + $3, $2) AS bucket_end '
-		'      FROM pg_catalog.generate_series($1, $2, $3) AS s WHERE s < $2) AS kpi_bucket, '
-		'LATERAL (SELECT %s AS value, pg_catalog.count(*) AS row_count %s) AS kpi_measure '
-		'ORDER BY kpi_bucket.bucket_start',
-		q.value_sql, q.from_where_sql)
-		USING period_start, period_end, bucket;
+	IF pg_catalog.cardinality(bounds) < 2 THEN
+		RETURN;
+	END IF;
+	-- One grouped query over the whole range, read as the source's owner.
+	RETURN QUERY
+	SELECT bounds[r.period], bounds[r.period + 1], r.value, r.row_count
+	FROM kpi.read_source(ARRAY[definition], bounds, false) AS r
+	ORDER BY r.period;
 END
 $$;
 COMMENT ON FUNCTION kpi.measure_series(kpi.definitions, interval, timestamptz, timestamptz) IS

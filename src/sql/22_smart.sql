@@ -89,8 +89,9 @@ COMMENT ON FUNCTION kpi.smart_verdict(text, text[], text) IS
 /*
  * The five SMART criteria of a definition, in order, with a stable key, the
  * name in the session's language, and a detail that says what is wrong and
- * what to do (or, when passed, what was found).  Measures the source with
- * the caller's privileges; never fails on a broken definition.
+ * what to do (or, when passed, what was found).  Measures the source for
+ * the caller (kpi.read_source: only what the caller may SELECT, read as the
+ * source's owner); never fails on a broken definition.
  */
 CREATE FUNCTION kpi.smart_criteria(definition kpi.definitions)
 	RETURNS TABLE (criterion_key text, criterion text, passed boolean, detail text)
@@ -115,7 +116,21 @@ DECLARE
 	-- The review period; weekly when review_every is unset or not positive
 	-- (time_bound reports that).
 	every interval := CASE WHEN d.review_every > interval '0' THEN d.review_every ELSE interval '7 days' END;
+	invalid text := kpi.definition_problem(d);
+	read_problem text;
+	bounds timestamptz[];
 BEGIN
+	-- A definition out of range fails every criterion that computes with it
+	-- (the write trigger rejects such definitions; older rows may hold one).
+	IF invalid IS NOT NULL THEN
+		FOREACH criterion_key IN ARRAY '{specific,measurable,attractive,realistic,time_bound}'::text[] LOOP
+			verdicts := verdicts || kpi.smart_verdict(criterion_key, ARRAY[invalid], NULL);
+		END LOOP;
+		FOREACH criterion_key, criterion, passed, detail IN ARRAY verdicts LOOP
+			RETURN NEXT;
+		END LOOP;
+		RETURN;
+	END IF;
 	-- specific: the rules that fail, in this order
 	problems := ARRAY(
 		SELECT r.message
@@ -154,10 +169,15 @@ BEGIN
 	problems := measure_blockers;
 	period := kpi.last_review_period(d);
 	IF measure_blockers = '{}' THEN
-		SELECT m.value, m.row_count INTO current_value, current_rows
-		FROM kpi.measure_series(d, period.period_end - period.period_start,
-								period.period_start, period.period_end) AS m;
-		IF current_rows = 0 THEN
+		-- Read as the source's owner; an error of the source is a problem
+		-- of this KPI, not of the caller's query.
+		SELECT r.value, r.row_count, r.problem INTO current_value, current_rows, read_problem
+		FROM kpi.read_source(ARRAY[d], ARRAY[period.period_start, period.period_end], true) AS r;
+		IF read_problem IS NOT NULL THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'Reading the source fails: %s', 'Das Lesen der Quelle schlägt fehl: %s'), read_problem);
+			measure_blockers := ARRAY[read_problem];
+		ELSIF current_rows = 0 THEN
 			problems := problems || pg_catalog.format(kpi.translate(
 				'The source has no rows for the last full review period [%s, %s): load the data, or check time_column and filters.',
 				'Die Quelle hat keine Zeilen für den letzten vollen Berichtszeitraum [%s, %s): laden Sie die Daten oder prüfen Sie time_column und filters.'),
@@ -238,12 +258,14 @@ BEGIN
 										'Nicht zu beurteilen: die Kennzahl kann nicht berechnet werden (siehe Messbar).')];
 	ELSE
 		-- Up to 12 review periods before starts_on that have ended by now.
+		bounds := ARRAY(SELECT s FROM pg_catalog.generate_series((d.starts_on - 12 * every)::timestamptz,
+																  d.starts_on::timestamptz, every) AS s
+						WHERE s < d.starts_on::timestamptz ORDER BY s) || d.starts_on::timestamptz;
 		WITH history AS (
-			SELECT h.bucket_start, h.bucket_end,
+			SELECT bounds[h.period] AS bucket_start,
 				   CASE WHEN h.row_count > 0 THEN h.value END AS value
-			FROM kpi.measure_series(d, every, d.starts_on - 12 * every,
-									d.starts_on::timestamptz) AS h
-			WHERE h.bucket_end <= kpi.as_of()
+			FROM kpi.read_source(ARRAY[d], bounds, true) AS h
+			WHERE bounds[h.period + 1] <= kpi.as_of()
 		), steps AS (
 			SELECT h.value, sign * (h.value - pg_catalog.lag(h.value) OVER (ORDER BY h.bucket_start)) AS improvement
 			FROM history h
@@ -351,7 +373,8 @@ SELECT d.name,
 FROM kpi.definitions AS d
 	 CROSS JOIN LATERAL kpi.smart_criteria(d) WITH ORDINALITY AS c
 GROUP BY d.name, d.active;
--- Safe for everyone: the view runs with the caller's privileges.
+-- For everyone: it shows what the caller may read, and reads each source as
+-- its owner (doc/security.md).
 GRANT SELECT ON kpi.smart_report TO PUBLIC;
 COMMENT ON VIEW kpi.smart_report IS
 	'One row per KPI definition: whether it is specific, measurable, attractive, realistic and time_bound, smart when all five hold, and problems, the failed criteria with what to do. Runs with the caller''s privileges.';
@@ -382,7 +405,7 @@ COMMENT ON COLUMN kpi.smart_verdicts.name IS 'The KPI checked (kpi.definitions.n
 COMMENT ON COLUMN kpi.smart_verdicts.smart IS 'Whether it passed all five criteria.';
 COMMENT ON COLUMN kpi.smart_verdicts.failed IS 'The criteria it failed: specific, measurable, attractive, realistic, time_bound.';
 COMMENT ON COLUMN kpi.smart_verdicts.checked_at IS 'When it was checked: kpi.as_of() at the time.';
-COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role whose privileges the check ran with.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role the check ran for: it measured only sources that role may read.';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.smart_verdicts', '');
 
@@ -406,7 +429,7 @@ CREATE FUNCTION kpi.recheck_smart(definition kpi.definitions) RETURNS boolean
 		ARRAY(SELECT c.criterion_key FROM kpi.smart_criteria(definition) WITH ORDINALITY AS c
 			  WHERE NOT c.passed ORDER BY c.ordinality));
 COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
-	'Runs the SMART check of a stored definition with the caller''s privileges and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+	'Runs the SMART check of a stored definition for the caller (values only from sources the caller may SELECT, each read as its owner) and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
 
 CREATE FUNCTION kpi.recheck_smart(kpi_name text) RETURNS boolean
 	LANGUAGE sql VOLATILE STRICT SECURITY INVOKER
@@ -423,12 +446,26 @@ DECLARE
 	failed_keys text[];
 	failed_names text[];
 	failed text[];
+	invalid text;
 BEGIN
 	-- pg_dump scripts and pg_restore set check_function_bodies = off, and then
 	-- the sources may not be loaded yet: a restore is never held to the
 	-- check, and restores the verdicts as dumped.
 	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+		-- Unchecked: no stored verdict may describe an older version of the
+		-- row.  (A restore loads the verdicts after the definitions.)
+		DELETE FROM kpi.smart_verdicts AS v WHERE v.name = NEW.name;
 		RETURN NULL;
+	END IF;
+	-- Whatever kpi.enforce_smart says: a definition that would make the
+	-- scorecard's arithmetic or query fail for every reader.
+	invalid := COALESCE(kpi.definition_problem(NEW), kpi.filter_problem(NEW));
+	IF invalid IS NOT NULL THEN
+		RAISE EXCEPTION '%', pg_catalog.format(kpi.translate('KPI "%s" is invalid', 'Kennzahl "%s" ist ungültig'), NEW.name)
+			USING ERRCODE = 'check_violation',
+				  DETAIL = invalid,
+				  HINT = kpi.translate('Correct the value; kpi rejects it whatever kpi.enforce_smart says.',
+									   'Korrigieren Sie den Wert; kpi weist ihn unabhängig von kpi.enforce_smart ab.');
 	END IF;
 	-- Inactive definitions are drafts or retired, and are not checked, nor is
 	-- anything under kpi.enforce_smart = off: an old verdict would no longer
@@ -462,7 +499,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.definitions_after_write() IS
-	'Trigger function on kpi.definitions: checks an active definition once per write (unless kpi.enforce_smart = off), warns about (warn) or rejects with SQLSTATE 23514 (error) one that is not SMART, and keeps the verdict in kpi.smart_verdicts (none for inactive or unchecked definitions).';
+	'Trigger function on kpi.definitions: rejects with SQLSTATE 23514 a definition out of range or with a filter its column cannot take (always); checks an active definition once per write (unless kpi.enforce_smart = off), warns about (warn) or rejects with SQLSTATE 23514 (error) one that is not SMART, and keeps the verdict in kpi.smart_verdicts (none for inactive or unchecked definitions, nor under check_function_bodies = off).';
 
 CREATE TRIGGER definitions_after_write
 	AFTER INSERT OR UPDATE ON kpi.definitions

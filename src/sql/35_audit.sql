@@ -84,16 +84,15 @@ BEGIN
 	HAVING pg_catalog.count(*) > 1
 	ORDER BY 2;
 
+	-- The weekly series of every active KPI: one query per source, read as
+	-- its owner, a broken KPI without values (kpi.measure_sources).
 	RETURN QUERY
-	WITH measurable AS (
-		SELECT d.*
-		FROM kpi.definitions AS d
-		WHERE d.active AND kpi.can_measure(d)
-	), weekly AS (
-		SELECT m.name, m.metric, m.source, m.time_column, m.numerator_column, m.denominator_column, m.filters,
-			   w.bucket_start, w.value
-		FROM measurable AS m,
-			 kpi.measure_series(m::kpi.definitions, interval '7 days', weeks_start, weeks_end) AS w
+	WITH weekly AS (
+		SELECT d.name, d.metric, d.source, d.time_column, d.numerator_column, d.denominator_column, d.filters,
+			   w.period_start AS bucket_start, w.value
+		FROM kpi.measure_sources(ARRAY(SELECT a.name FROM kpi.definitions AS a WHERE a.active),
+								 ARRAY(SELECT pg_catalog.generate_series(weeks_start, weeks_end, interval '7 days'))) AS w
+			 JOIN kpi.definitions AS d ON d.name = w.name
 		WHERE w.row_count > 0 AND w.value IS NOT NULL
 	)
 	SELECT 'redundant', ARRAY[a.name, b.name],

@@ -2,7 +2,7 @@
 -- the aggregate shape that parallel query, windows and Citus rely on.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(15);
+SELECT plan(16);
 
 -- Every member of the extension is documented.
 SELECT is_empty($$
@@ -60,14 +60,18 @@ SELECT is(
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
-	  AND p.proname NOT IN ('setting', 'settings', 'column_type')
+	  AND p.proname NOT IN ('setting', 'settings', 'column_type', 'source_owner_problem', 'read_source')
 	  AND (p.provolatile <> 'i' OR p.proparallel <> 's') $$,
 	'every C function but the settings and catalog readers is IMMUTABLE and PARALLEL SAFE (postgres_fdw can push aggregates down)');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
-	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('setting', 'settings', 'column_type')
+	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('setting', 'settings', 'column_type', 'source_owner_problem')
 	  AND (p.provolatile <> 's' OR p.proparallel <> 's') $$,
 	'the settings and catalog readers are STABLE (they read GUCs or the catalogs) and PARALLEL SAFE');
+-- kpi.read_source runs queries as another role: never in parallel mode.
+SELECT is((SELECT p.provolatile::text || p.proparallel::text FROM pg_proc p
+		   WHERE p.oid = 'kpi.read_source(kpi.definitions[], timestamptz[], boolean)'::regprocedure),
+		  'su', 'kpi.read_source is STABLE PARALLEL UNSAFE');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prokind = 'f'

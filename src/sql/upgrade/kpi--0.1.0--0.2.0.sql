@@ -89,16 +89,15 @@ BEGIN
 	HAVING pg_catalog.count(*) > 1
 	ORDER BY 2;
 
+	-- The weekly series of every active KPI: one query per source, read as
+	-- its owner, a broken KPI without values (kpi.measure_sources).
 	RETURN QUERY
-	WITH measurable AS (
-		SELECT d.*
-		FROM kpi.definitions AS d
-		WHERE d.active AND kpi.can_measure(d)
-	), weekly AS (
-		SELECT m.name, m.metric, m.source, m.time_column, m.numerator_column, m.denominator_column, m.filters,
-			   w.bucket_start, w.value
-		FROM measurable AS m,
-			 kpi.measure_series(m::kpi.definitions, interval '7 days', weeks_start, weeks_end) AS w
+	WITH weekly AS (
+		SELECT d.name, d.metric, d.source, d.time_column, d.numerator_column, d.denominator_column, d.filters,
+			   w.period_start AS bucket_start, w.value
+		FROM kpi.measure_sources(ARRAY(SELECT a.name FROM kpi.definitions AS a WHERE a.active),
+								 ARRAY(SELECT pg_catalog.generate_series(weeks_start, weeks_end, interval '7 days'))) AS w
+			 JOIN kpi.definitions AS d ON d.name = w.name
 		WHERE w.row_count > 0 AND w.value IS NOT NULL
 	)
 	SELECT 'redundant', ARRAY[a.name, b.name],
@@ -119,6 +118,8 @@ BEGIN
 	RETURN QUERY SELECT s.kind, s.kpis, s.detail FROM kpi.audit_stale() AS s;
 END
 $$;
+COMMENT ON FUNCTION kpi.audit() IS
+	'Audits the active KPIs as a portfolio, one row per finding: too_many (per team, over kpi.max_active_kpis), not_aligned (no joint marketing and sales KPI, no lead-generation or closing-rate KPI), not_smart, redundant (same computation, or weekly series with |r| ≥ 0.95 over the 12 weeks before kpi.as_of()), and stale (no review for twice review_every, from kpi.audit_stale).';
 
 ------------------------------------------------------------------------------
 -- Settings (issue 7, errors that teach): kpi.setting() is C (src/settings.c),
@@ -348,7 +349,10 @@ BEGIN
 	-- would for every KPI of the scorecard under force_parallel_mode.
 	FOR period_start, period_end IN
 		SELECT p.period_start, p.period_end
-		FROM kpi.review_period(COALESCE(definition.starts_on, date '2000-01-03'),
+		-- No period for a definition out of range (kpi.definition_problem):
+		-- its arithmetic would fail.
+		FROM kpi.review_period(CASE WHEN kpi.definition_problem(definition) IS NULL
+									THEN COALESCE(definition.starts_on, date '2000-01-03') END,
 							   CASE WHEN definition.review_every > interval '0' THEN definition.review_every
 									ELSE interval '7 days' END,
 							   as_of, periods_back) AS p
@@ -357,7 +361,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.last_review_period(kpi.definitions, timestamptz, integer) IS
-	'The review period of a KPI that ended last by as_of (kpi.as_of() when not given), or periods_back periods before it: anchored on starts_on (a Monday when unset), review_every long (7 days when unset), in the session''s time zone.';
+	'The review period of a KPI that ended last by as_of (kpi.as_of() when not given), or periods_back periods before it: anchored on starts_on (a Monday when unset), review_every long (7 days when unset), in the session''s time zone; NULL for a definition out of range (kpi.definition_problem).';
 
 CREATE OR REPLACE FUNCTION kpi.status(progress double precision, expected_progress double precision) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -399,7 +403,21 @@ DECLARE
 	-- The review period; weekly when review_every is unset or not positive
 	-- (time_bound reports that).
 	every interval := CASE WHEN d.review_every > interval '0' THEN d.review_every ELSE interval '7 days' END;
+	invalid text := kpi.definition_problem(d);
+	read_problem text;
+	bounds timestamptz[];
 BEGIN
+	-- A definition out of range fails every criterion that computes with it
+	-- (the write trigger rejects such definitions; older rows may hold one).
+	IF invalid IS NOT NULL THEN
+		FOREACH criterion_key IN ARRAY '{specific,measurable,attractive,realistic,time_bound}'::text[] LOOP
+			verdicts := verdicts || kpi.smart_verdict(criterion_key, ARRAY[invalid], NULL);
+		END LOOP;
+		FOREACH criterion_key, criterion, passed, detail IN ARRAY verdicts LOOP
+			RETURN NEXT;
+		END LOOP;
+		RETURN;
+	END IF;
 	-- specific: the rules that fail, in this order
 	problems := ARRAY(
 		SELECT r.message
@@ -438,10 +456,15 @@ BEGIN
 	problems := measure_blockers;
 	period := kpi.last_review_period(d);
 	IF measure_blockers = '{}' THEN
-		SELECT m.value, m.row_count INTO current_value, current_rows
-		FROM kpi.measure_series(d, period.period_end - period.period_start,
-								period.period_start, period.period_end) AS m;
-		IF current_rows = 0 THEN
+		-- Read as the source's owner; an error of the source is a problem
+		-- of this KPI, not of the caller's query.
+		SELECT r.value, r.row_count, r.problem INTO current_value, current_rows, read_problem
+		FROM kpi.read_source(ARRAY[d], ARRAY[period.period_start, period.period_end], true) AS r;
+		IF read_problem IS NOT NULL THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'Reading the source fails: %s', 'Das Lesen der Quelle schlägt fehl: %s'), read_problem);
+			measure_blockers := ARRAY[read_problem];
+		ELSIF current_rows = 0 THEN
 			problems := problems || pg_catalog.format(kpi.translate(
 				'The source has no rows for the last full review period [%s, %s): load the data, or check time_column and filters.',
 				'Die Quelle hat keine Zeilen für den letzten vollen Berichtszeitraum [%s, %s): laden Sie die Daten oder prüfen Sie time_column und filters.'),
@@ -522,12 +545,14 @@ BEGIN
 										'Nicht zu beurteilen: die Kennzahl kann nicht berechnet werden (siehe Messbar).')];
 	ELSE
 		-- Up to 12 review periods before starts_on that have ended by now.
+		bounds := ARRAY(SELECT s FROM pg_catalog.generate_series((d.starts_on - 12 * every)::timestamptz,
+																  d.starts_on::timestamptz, every) AS s
+						WHERE s < d.starts_on::timestamptz ORDER BY s) || d.starts_on::timestamptz;
 		WITH history AS (
-			SELECT h.bucket_start, h.bucket_end,
+			SELECT bounds[h.period] AS bucket_start,
 				   CASE WHEN h.row_count > 0 THEN h.value END AS value
-			FROM kpi.measure_series(d, every, d.starts_on - 12 * every,
-									d.starts_on::timestamptz) AS h
-			WHERE h.bucket_end <= kpi.as_of()
+			FROM kpi.read_source(ARRAY[d], bounds, true) AS h
+			WHERE bounds[h.period + 1] <= kpi.as_of()
 		), steps AS (
 			SELECT h.value, sign * (h.value - pg_catalog.lag(h.value) OVER (ORDER BY h.bucket_start)) AS improvement
 			FROM history h
@@ -624,3 +649,339 @@ COMMENT ON FUNCTION kpi.definition(text) IS
 
 ALTER FUNCTION kpi.show_number(double precision) CALLED ON NULL INPUT;
 ALTER FUNCTION kpi.show_date(date) CALLED ON NULL INPUT;
+
+-- BEGIN catalog-security (issue 8: findings 2, 6, 7, 8)
+------------------------------------------------------------------------------
+-- Issue 8, findings 2, 6, 7 and 8 (doc/security.md): every source is read
+-- as its owner by kpi.read_source (23_run_as_owner.sql), definitions out of
+-- range are rejected and isolated (24_definition_checks.sql), no stale
+-- verdict, reviews visible only to roles that may read their source.
+------------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION kpi.measure_problems(definition kpi.definitions, check_privileges boolean DEFAULT true)
+	RETURNS text[]
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d kpi.definitions := definition;
+	problems text[] := '{}';
+	unreadable text;
+	column_name name;
+	kind text;
+	filter_key text;
+	filter_value jsonb;
+BEGIN
+	IF d.metric IS NULL THEN
+		problems := problems || kpi.translate('No metric is set.', 'Es ist keine Kennzahlart (metric) gesetzt.');
+	END IF;
+	IF d.source IS NULL THEN
+		RETURN problems || kpi.translate('No source table or view is set: set source to the table or view the KPI is computed from.',
+										 'Es ist keine Quelltabelle oder -sicht gesetzt: setzen Sie source auf die Tabelle oder Sicht, aus der die Kennzahl berechnet wird.');
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
+		RETURN problems || kpi.translate(
+			'The source table or view was dropped: point source at an existing one.',
+			'Die Quelltabelle oder -sicht wurde gelöscht: setzen Sie source auf eine bestehende.');
+	END IF;
+	-- SELECT on the table, or on each column the KPI reads.
+	IF check_privileges AND NOT pg_catalog.has_table_privilege(d.source, 'SELECT') THEN
+		SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', ' ORDER BY c.column_name)
+		INTO unreadable
+		FROM (SELECT u.column_name
+			  FROM pg_catalog.unnest(ARRAY[d.time_column, d.numerator_column, d.denominator_column]) AS u(column_name)
+			  UNION
+			  SELECT f.key::name FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key)) AS c
+		WHERE c.column_name IS NOT NULL
+		  AND kpi.column_type(d.source, c.column_name) IS NOT NULL
+		  AND NOT pg_catalog.has_column_privilege(d.source, c.column_name, 'SELECT');
+		IF unreadable IS NOT NULL THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'You lack SELECT on %s (columns %s): ask its owner for access.',
+				'Ihnen fehlt das SELECT-Recht auf %s (Spalten %s): bitten Sie den Eigentümer um Zugriff.'),
+				d.source, unreadable);
+		END IF;
+	END IF;
+	-- kpi reads a source as its owner (kpi.read_source): not one whose rows
+	-- depend on who reads it, unless the caller owns it.
+	IF check_privileges THEN
+		unreadable := kpi.source_owner_problem(d.source);
+		IF unreadable IS NOT NULL THEN
+			problems := problems || pg_catalog.format(CASE unreadable
+				WHEN 'row_level_security' THEN kpi.translate(
+					'%s has row-level security, and kpi reads a source as its owner, whose policies differ from yours: only its owner can measure this KPI (doc/security.md).',
+					'%s hat Sicherheit auf Zeilenebene, und kpi liest eine Quelle als ihr Eigentümer, für den andere Richtlinien gelten als für Sie: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).')
+				WHEN 'view_of_other_role' THEN kpi.translate(
+					'%s is a view of a role whose privileges you lack, and kpi reads a source as its owner, whose identity its functions would see: only roles with its owner''s privileges can measure this KPI; use a table or materialized view (doc/security.md).',
+					'%s ist eine Sicht einer Rolle, deren Rechte Ihnen fehlen, und kpi liest eine Quelle als ihr Eigentümer, dessen Identität ihre Funktionen sähen: nur Rollen mit den Rechten des Eigentümers können diese Kennzahl messen; verwenden Sie eine Tabelle oder materialisierte Sicht (doc/security.md).')
+				WHEN 'security_invoker' THEN kpi.translate(
+					'%s is a security_invoker view, and kpi reads a source as its owner: only its owner can measure this KPI; make it an ordinary view (doc/security.md).',
+					'%s ist eine security_invoker-Sicht, und kpi liest eine Quelle als ihr Eigentümer: nur der Eigentümer kann diese Kennzahl messen; machen Sie sie zu einer gewöhnlichen Sicht (doc/security.md).')
+				ELSE kpi.translate(
+					'%s is a foreign table, and kpi reads a source as its owner, through the owner''s user mapping: only its owner can measure this KPI (doc/security.md).',
+					'%s ist eine Fremdtabelle, und kpi liest eine Quelle als ihr Eigentümer, über dessen Benutzerzuordnung: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).') END,
+				d.source);
+		END IF;
+	END IF;
+
+	IF d.time_column IS NULL THEN
+		problems := problems || kpi.translate('No time_column is set: name the date or timestamp column of the source.', 'Es ist keine Zeitspalte gesetzt: nennen Sie in time_column die Datums- oder Zeitspalte der Quelle.');
+	ELSIF kpi.column_type(d.source, d.time_column) IS NULL THEN
+		problems := problems || pg_catalog.format(kpi.translate(
+			'%s has no column %I: correct time_column.', '%s hat keine Spalte %I: korrigieren Sie time_column.'), d.source, d.time_column);
+	ELSIF kpi.type_kind(kpi.column_type(d.source, d.time_column)) <> 'time' THEN
+		problems := problems || pg_catalog.format(kpi.translate(
+			'The time_column %I is %s, not a date or timestamp.',
+			'Die Zeitspalte %I hat den Typ %s statt date oder timestamp.'),
+			d.time_column, kpi.column_type(d.source, d.time_column));
+	END IF;
+
+	FOREACH column_name IN ARRAY ARRAY[d.numerator_column, d.denominator_column] LOOP
+		CONTINUE WHEN column_name IS NULL;
+		kind := kpi.type_kind(kpi.column_type(d.source, column_name));
+		IF kind IS NULL THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'%s has no column %I: correct the column name.', '%s hat keine Spalte %I: korrigieren Sie den Spaltennamen.'), d.source, column_name);
+		ELSIF column_name = d.numerator_column AND d.metric = 'conversion_rate' AND d.denominator_column IS NULL THEN
+			-- kpi.conversion_rate(boolean): true rows / non-NULL rows
+			IF kind <> 'boolean' THEN
+				problems := problems || pg_catalog.format(kpi.translate(
+					'The column %I is %s, but a conversion_rate over one column needs a boolean: set denominator_column, or use a boolean column.',
+					'Die Spalte %I hat den Typ %s, eine conversion_rate über eine Spalte braucht aber einen Wahrheitswert: setzen Sie denominator_column oder verwenden Sie eine boolean-Spalte.'),
+					column_name, kpi.column_type(d.source, column_name));
+			END IF;
+		ELSIF kind = 'boolean' AND column_name = d.numerator_column AND d.metric = 'count' THEN
+			NULL;	-- count counts the rows where it is true
+		ELSIF kind <> 'number' THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'The column %I is %s, which metric %s cannot use: it needs a number.',
+				'Die Spalte %I hat den Typ %s, den die Kennzahlart %s nicht verwenden kann: sie braucht eine Zahl.'),
+				column_name, kpi.column_type(d.source, column_name), d.metric);
+		END IF;
+	END LOOP;
+
+	FOR filter_key, filter_value IN SELECT f.key, f.value FROM pg_catalog.jsonb_each(d.filters) f LOOP
+		IF kpi.column_type(d.source, filter_key::name) IS NULL THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'The filter on %I names no column of %s: correct or remove it.', 'Der Filter auf %I nennt keine Spalte von %s: korrigieren oder entfernen Sie ihn.'),
+				filter_key, d.source);
+		ELSIF pg_catalog.jsonb_typeof(filter_value) IN ('object', 'array') THEN
+			problems := problems || pg_catalog.format(kpi.translate(
+				'The filter on %I must compare with a string, number, boolean or null, not %s.',
+				'Der Filter auf %I muss mit einem String, einer Zahl, einem Wahrheitswert oder null vergleichen, nicht mit %s.'),
+				filter_key, filter_value);
+		END IF;
+	END LOOP;
+	RETURN problems;
+END
+$$;
+COMMENT ON FUNCTION kpi.measure_problems(kpi.definitions, boolean) IS
+	'Internal: why a definition cannot be measured (by the caller, unless check_privileges is false), one message per problem; empty when it can. Never fails on a broken definition.';
+
+CREATE OR REPLACE FUNCTION kpi.measure(definition kpi.definitions, period_start timestamptz, period_end timestamptz)
+	RETURNS double precision
+	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	checked boolean := kpi.check_period(period_start, period_end);
+BEGIN
+	-- Read as the source's owner, once the caller's SELECT is checked.
+	RETURN (SELECT r.value FROM kpi.read_source(ARRAY[definition], ARRAY[period_start, period_end], false) AS r);
+END
+$$;
+COMMENT ON FUNCTION kpi.measure(kpi.definitions, timestamptz, timestamptz) IS
+	'The value of a KPI definition (a row, stored or not) over [period_start, period_end), computed from its source, which the caller must be allowed to SELECT (read as its owner: doc/security.md).';
+
+CREATE OR REPLACE FUNCTION kpi.measure_series(definition kpi.definitions, bucket interval,
+								   period_start timestamptz, period_end timestamptz)
+	RETURNS TABLE (bucket_start timestamptz, bucket_end timestamptz, value double precision, row_count bigint)
+	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	checked boolean := kpi.check_interval('bucket', bucket) AND kpi.check_period(period_start, period_end);
+	-- The bucket boundaries, the last one cut at period_end.
+	bounds timestamptz[] := ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
+								  WHERE s < period_end ORDER BY s) || period_end;
+BEGIN
+	IF pg_catalog.cardinality(bounds) < 2 THEN
+		RETURN;
+	END IF;
+	-- One grouped query over the whole range, read as the source's owner.
+	RETURN QUERY
+	SELECT bounds[r.period], bounds[r.period + 1], r.value, r.row_count
+	FROM kpi.read_source(ARRAY[definition], bounds, false) AS r
+	ORDER BY r.period;
+END
+$$;
+COMMENT ON FUNCTION kpi.measure_series(kpi.definitions, interval, timestamptz, timestamptz) IS
+	'A KPI definition per bucket [period_start + k·bucket, …) up to period_end: bucket_start, bucket_end, value and row_count, empty buckets included.';
+
+CREATE OR REPLACE FUNCTION kpi.definitions_after_write() RETURNS trigger
+	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	mode text := kpi.setting('enforce_smart');
+	failed_keys text[];
+	failed_names text[];
+	failed text[];
+	invalid text;
+BEGIN
+	-- pg_dump scripts and pg_restore set check_function_bodies = off, and then
+	-- the sources may not be loaded yet: a restore is never held to the
+	-- check, and restores the verdicts as dumped.
+	IF pg_catalog.current_setting('check_function_bodies') = 'off' THEN
+		-- Unchecked: no stored verdict may describe an older version of the
+		-- row.  (A restore loads the verdicts after the definitions.)
+		DELETE FROM kpi.smart_verdicts AS v WHERE v.name = NEW.name;
+		RETURN NULL;
+	END IF;
+	-- Whatever kpi.enforce_smart says: a definition that would make the
+	-- scorecard's arithmetic or query fail for every reader.
+	invalid := COALESCE(kpi.definition_problem(NEW), kpi.filter_problem(NEW));
+	IF invalid IS NOT NULL THEN
+		RAISE EXCEPTION '%', pg_catalog.format(kpi.translate('KPI "%s" is invalid', 'Kennzahl "%s" ist ungültig'), NEW.name)
+			USING ERRCODE = 'check_violation',
+				  DETAIL = invalid,
+				  HINT = kpi.translate('Correct the value; kpi rejects it whatever kpi.enforce_smart says.',
+									   'Korrigieren Sie den Wert; kpi weist ihn unabhängig von kpi.enforce_smart ab.');
+	END IF;
+	-- Inactive definitions are drafts or retired, and are not checked, nor is
+	-- anything under kpi.enforce_smart = off: an old verdict would no longer
+	-- describe the definition.
+	IF mode = 'off' OR NOT NEW.active THEN
+		DELETE FROM kpi.smart_verdicts AS v WHERE v.name = NEW.name;
+		RETURN NULL;
+	END IF;
+	SELECT COALESCE(pg_catalog.array_agg(c.criterion_key ORDER BY c.ordinality) FILTER (WHERE NOT c.passed), '{}'),
+		   pg_catalog.array_agg(c.criterion ORDER BY c.ordinality) FILTER (WHERE NOT c.passed),
+		   pg_catalog.array_agg(c.criterion || ': ' || c.detail ORDER BY c.ordinality) FILTER (WHERE NOT c.passed)
+	INTO failed_keys, failed_names, failed
+	FROM kpi.smart_criteria(NEW) WITH ORDINALITY AS c;
+	IF mode = 'error' AND failed IS NOT NULL THEN
+		RAISE EXCEPTION '%', pg_catalog.format(kpi.translate('KPI "%s" is not SMART: %s', 'Kennzahl "%s" ist nicht SMART: %s'),
+											   NEW.name, pg_catalog.array_to_string(failed_names, ', '))
+			USING ERRCODE = 'check_violation',
+				  DETAIL = pg_catalog.array_to_string(failed, E'\n'),
+				  HINT = kpi.translate('Fix the definition, store it with active = false as a draft, or set kpi.enforce_smart to warn.',
+									   'Korrigieren Sie die Definition, speichern Sie sie mit active = false als Entwurf, oder setzen Sie kpi.enforce_smart auf warn.');
+	END IF;
+	PERFORM kpi.keep_smart_verdict(NEW.name, failed_keys);
+	IF failed IS NOT NULL THEN
+		RAISE WARNING '%', pg_catalog.format(kpi.translate('KPI "%s" is not SMART: %s', 'Kennzahl "%s" ist nicht SMART: %s'),
+											 NEW.name, pg_catalog.array_to_string(failed_names, ', '))
+			USING DETAIL = pg_catalog.array_to_string(failed, E'\n'),
+				  HINT = kpi.translate('See kpi.smart_check() for each criterion; set kpi.enforce_smart to error to reject such definitions.',
+									   'Siehe kpi.smart_check() für jedes Kriterium; mit kpi.enforce_smart = error werden solche Definitionen abgewiesen.');
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION kpi.definitions_after_write() IS
+	'Trigger function on kpi.definitions: rejects with SQLSTATE 23514 a definition out of range or with a filter its column cannot take (always); checks an active definition once per write (unless kpi.enforce_smart = off), warns about (warn) or rejects with SQLSTATE 23514 (error) one that is not SMART, and keeps the verdict in kpi.smart_verdicts (none for inactive or unchecked definitions, nor under check_function_bodies = off).';
+
+CREATE OR REPLACE FUNCTION kpi.measure_many(kpi_names text[], bounds timestamptz[])
+	RETURNS TABLE (name text, period_start timestamptz, period_end timestamptz, value double precision)
+	LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY INVOKER ROWS 20
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	unknown text;
+	checked boolean;
+	i integer;
+BEGIN
+	IF pg_catalog.cardinality(bounds) < 2 OR pg_catalog.array_position(bounds, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'bounds must hold at least two moments and no NULL'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The bounds given are %s.', bounds),
+				  HINT = 'Period k is [bounds[k], bounds[k+1]).';
+	END IF;
+	FOR i IN 1 .. pg_catalog.cardinality(bounds) - 1 LOOP
+		checked := kpi.check_period(bounds[i], bounds[i + 1]);
+	END LOOP;
+	unknown := (SELECT n FROM pg_catalog.unnest(kpi_names) AS n
+				WHERE NOT EXISTS (SELECT FROM kpi.definitions d WHERE d.name = n) LIMIT 1);
+	IF unknown IS NOT NULL THEN
+		PERFORM kpi.raise_unknown_kpi(unknown);
+	END IF;
+	-- One query per source, read as its owner (kpi.measure_sources).
+	RETURN QUERY SELECT m.name, m.period_start, m.period_end, m.value
+		FROM kpi.measure_sources(kpi_names, bounds) AS m;
+END
+$$;
+COMMENT ON FUNCTION kpi.measure_many(text[], timestamptz[]) IS
+	'The KPIs named over each period [bounds[k], bounds[k+1]), as kpi.measure computes them, in one grouped query per source (kpi.measure_sources). A KPI that cannot be measured, whose source the caller cannot read, or whose reading fails, gets a NULL value instead of an error.';
+
+ALTER FUNCTION kpi.measure_many(text[], timestamptz, timestamptz) PARALLEL UNSAFE;
+ALTER FUNCTION kpi.series(text, interval, timestamptz, timestamptz) PARALLEL UNSAFE;
+
+CREATE OR REPLACE FUNCTION kpi.record_review(kpi_name text, note text) RETURNS kpi.reviews
+	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d kpi.definitions;
+	period record;
+	period_value double precision;
+	review kpi.reviews;
+BEGIN
+	IF kpi_name IS NULL THEN
+		RAISE EXCEPTION 'KPI name must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF note IS NULL OR note !~ '\S' THEN
+		RAISE EXCEPTION 'a review needs a note'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Say what the team concluded, e.g. "on track, keep going".';
+	END IF;
+	d := kpi.definition(kpi_name);
+	IF kpi.definition_problem(d) IS NOT NULL THEN
+		RAISE EXCEPTION 'KPI "%" is invalid', d.name
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = kpi.definition_problem(d);
+	END IF;
+	period := kpi.last_review_period(d);
+	period_value := kpi.measure(d, period.period_start, period.period_end);
+	INSERT INTO kpi.reviews (name, reviewed_at, period_start, period_end, value, status, note, source)
+	VALUES (d.name, kpi.as_of(), period.period_start, period.period_end, period_value,
+			kpi.status(kpi.progress(d, period_value), kpi.expected_progress(d, period.period_end)),
+			note, d.source)
+	RETURNING * INTO review;
+	RETURN review;
+END
+$$;
+COMMENT ON FUNCTION kpi.record_review(text, text) IS
+	'Records a review of a KPI in kpi.reviews: the value over its last complete review period and status then, who, when (kpi.as_of()) and the note. Needs SELECT on the source and INSERT on kpi.reviews.';
+
+COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
+	'Runs the SMART check of a stored definition for the caller (values only from sources the caller may SELECT, each read as its owner) and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role the check ran for: it measured only sources that role may read.';
+
+ALTER TABLE kpi.reviews ADD COLUMN source regclass;
+-- The reviews recorded so far were measured from the source their KPI has now.
+UPDATE kpi.reviews AS r SET source = d.source FROM kpi.definitions AS d WHERE d.name = r.name;
+COMMENT ON TABLE kpi.reviews IS
+	'One row per KPI review (kpi.record_review): who, when, the value over the last complete review period then, and the note. Kept by pg_dump. Row-level security shows a review with a value only to roles that may SELECT the source it was measured from (kpi.may_read_review).';
+
+COMMENT ON COLUMN kpi.reviews.source IS 'The source the value was measured from: only roles that may SELECT it see the review.';
+
+/*
+ * A review holds a value measured from the KPI's source, so it is visible
+ * only to roles that may read that source, whatever the grants on the table
+ * (a catalog writer granted SELECT on every table of schema kpi included).
+ * The source is the one the value came from, kept in the row: pointing the
+ * definition at another table later does not reveal it.  Reviews without a
+ * value are visible to all who may read the table.  The table's owner (the
+ * extension's), and roles with BYPASSRLS, see every row, as for any table.
+ */
+CREATE FUNCTION kpi.may_read_review(source regclass, value double precision) RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN value IS NULL OR COALESCE(pg_catalog.has_table_privilege(source, 'SELECT'), false);
+COMMENT ON FUNCTION kpi.may_read_review(regclass, double precision) IS
+	'Internal: the row-level security rule of kpi.reviews: a review without value, or one whose source the caller may SELECT.';
+
+ALTER TABLE kpi.reviews ENABLE ROW LEVEL SECURITY;
+CREATE POLICY reviews_of_readable_sources ON kpi.reviews
+	USING (kpi.may_read_review(source, value)) WITH CHECK (true);
+COMMENT ON POLICY reviews_of_readable_sources ON kpi.reviews IS
+	'A review with a value is visible only to roles that may SELECT the source it was measured from.';
+-- END catalog-security
