@@ -419,6 +419,9 @@ kpi_funnel_deserialize(PG_FUNCTION_ARGS)
 		state->events[i].reserved = 0;
 		if (state->events[i].steps == 0 || (state->events[i].steps & ~valid_steps) != 0)
 			elog(ERROR, "invalid kpi.funnel state: event %d matches steps %x", i, state->events[i].steps);
+		/* never trust the flag: a state that is not sorted gets sorted */
+		if (i > 0 && state->events[i].ts <= state->events[i - 1].ts)
+			sorted = false;
 	}
 	state->nevents = nevents;
 	state->sorted = sorted;
