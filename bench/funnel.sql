@@ -1,7 +1,7 @@
 -- bench/funnel.sql: kpi.funnel against the plain-SQL self-join (issue 11).
--- Run by bench/funnel.sh; psql variables: rounds, entities, events.
+-- Run by bench/funnel.sh; psql variables: rounds, entities, events, days.
 --
--- :events events of :entities entities (default 10M and 1M) over 60 days,
+-- :events events of :entities entities (default 10M and 1M) over :days days (default 60),
 -- one event type per row (lead 40 %, opportunity 25 %, proposal 15 %,
 -- customer 8 %, other 12 %), timestamps to the second.  Four steps, a 7-day
 -- window.  Timed alternately in one session, :rounds rounds after a warm-up,
@@ -21,7 +21,7 @@ DROP TABLE IF EXISTS funnel_events, funnel_timing;
 
 CREATE TABLE funnel_events AS
 SELECT (pg_catalog.hashint8extended(i, 1) & 2147483647) % :entities + 1 AS entity,
-	   timestamptz '2024-01-01' + ((pg_catalog.hashint8extended(i, 2) & 2147483647) % (60 * 86400)) * interval '1 second' AS ts,
+	   timestamptz '2024-01-01' + ((pg_catalog.hashint8extended(i, 2) & 2147483647) % (:days * 86400)) * interval '1 second' AS ts,
 	   e.t = 1 AS s1, e.t = 2 AS s2, e.t = 3 AS s3, e.t = 4 AS s4
 FROM pg_catalog.generate_series(1, :events) AS i,
 	 LATERAL (SELECT CASE WHEN h < 40 THEN 1 WHEN h < 65 THEN 2 WHEN h < 80 THEN 3 WHEN h < 88 THEN 4 ELSE 0 END AS t

@@ -212,15 +212,27 @@ kpi_wilson_upper_ratio(PG_FUNCTION_ARGS)
 	return wilson_ratio(fcinfo, true);
 }
 
-/* A composite result with some fields NULL. */
+/*
+ * A composite result with some fields NULL.  The blessed row descriptor is
+ * built once per call site and kept in fn_extra: looking it up per call
+ * (get_call_result_type reads the catalog) would cost more than the test.
+ */
 static Datum
 make_row(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 {
-	TupleDesc	desc;
+	TupleDesc	desc = (TupleDesc) fcinfo->flinfo->fn_extra;
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	desc = BlessTupleDesc(desc);
+	if (desc == NULL)
+	{
+		MemoryContext old;
+
+		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = desc;
+	}
 	return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
 }
 
