@@ -17,7 +17,9 @@ OBJS = \
 	src/run_as_owner.o \
 	src/goal_parser.o \
 	src/goal.o \
-	src/attribution.o
+	src/attribution.o \
+	src/funnel.o \
+	src/statistics.o
 
 # The install script of the current version is assembled from one SQL file per
 # concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
@@ -30,6 +32,8 @@ SCRIPT_PARTS = $(sort $(wildcard src/sql/*.sql))
 # in that version, then the changes that use those new objects; so a new
 # feature file is written once and serves both a fresh install and an update.
 UPGRADE_0_2_0_NEW_PARTS = \
+	src/sql/12_statistics.sql \
+	src/sql/13_funnel.sql \
 	src/sql/16_input_checks.sql \
 	src/sql/23_run_as_owner.sql \
 	src/sql/24_definition_checks.sql \

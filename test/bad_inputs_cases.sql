@@ -1035,4 +1035,275 @@ kpi.retention((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50))
 kpi.retention((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 2147483647) => error 22003
 kpi.retention('(0,{0},{0})', 0) => null
 $$);
+-- kpi.funnel, kpi.funnel_counts and the statistics (issue 11).
+INSERT INTO bad_inputs.cases (signature, cases) VALUES
+	('kpi.funnel(timestamp with time zone,interval,boolean[])', $$
+(SELECT kpi.funnel(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', VARIADIC NULL::boolean[]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, '7 days', VARIADIC '{}'::boolean[]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+(SELECT kpi.funnel(NULL::timestamptz, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+(SELECT kpi.funnel(t, '1 mon', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel(timestamp with time zone,interval,boolean,boolean)', $$
+(SELECT kpi.funnel(t, '7 days', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '1 day', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-1 day', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel(timestamp with time zone,interval,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel(t, '7 days', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '1 day', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-1 day', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel(timestamp with time zone,interval,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel(t, '7 days', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '1 day', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-1 day', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '1 day', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-1 day', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '1 day', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-1 day', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '1 day', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-1 day', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '1 day', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel(t, NULL, a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel(t, '-1 day', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean[])', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', VARIADIC NULL::boolean[]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', VARIADIC '{}'::boolean[]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+(SELECT kpi.funnel_strictly_increasing(NULL::timestamptz, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+(SELECT kpi.funnel_strictly_increasing(t, '1 mon', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean,boolean)', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '1 day', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-1 day', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '1 day', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-1 day', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '1 day', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-1 day', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '1 day', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-1 day', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '1 day', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-1 day', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '1 day', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-1 day', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_strictly_increasing(timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '1 day', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b) WHERE false) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean, NULL::boolean) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 0
+(SELECT kpi.funnel_strictly_increasing(t, NULL, a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22004
+(SELECT kpi.funnel_strictly_increasing(t, '-1 day', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => error 22023
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean[])', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean,boolean)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', a, b) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean,boolean,boolean)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', a, b, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean,boolean,boolean,boolean)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', a, b, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_accum(internal,timestamp with time zone,interval,boolean,boolean,boolean,boolean,boolean,boolean,boolean,boolean)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', a, b, false, false, false, false, false, false) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_combine(internal,internal)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_serialize(internal)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_deserialize(bytea,internal)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_final(internal)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_strict_final(internal)', $$
+-- takes internal: run through the aggregate (sql/funnel forces parallel plans)
+(SELECT kpi.funnel_strictly_increasing(t, '7 days', VARIADIC ARRAY[a, b]) FROM (VALUES (timestamptz '2026-01-01', true, false), ('2026-01-02', false, true)) AS e(t, a, b)) => = 2
+$$),
+	('kpi.funnel_counts(integer,integer)', $$
+(SELECT kpi.funnel_counts(r, 3) FROM (VALUES (0), (1), (3), (NULL)) AS x(r)) => = {2,1,1}
+(SELECT kpi.funnel_counts(r, 3) FROM (VALUES (0), (1), (3), (NULL)) AS x(r) WHERE false) => null
+(SELECT kpi.funnel_counts(r, 3) FROM (VALUES (4)) AS x(r)) => error 22023
+(SELECT kpi.funnel_counts(r, 3) FROM (VALUES (-1)) AS x(r)) => error 22023
+(SELECT kpi.funnel_counts(r, 0) FROM (VALUES (0)) AS x(r)) => error 22023
+(SELECT kpi.funnel_counts(r, NULL) FROM (VALUES (0)) AS x(r)) => null
+$$),
+	('kpi.funnel_counts_accum(bigint[],integer,integer)', $$
+kpi.funnel_counts_accum(NULL, 2, 3) => = {1,1,0}
+kpi.funnel_counts_accum('{1,1,0}', 3, 3) => = {2,2,1}
+kpi.funnel_counts_accum(NULL, NULL, 3) => null
+kpi.funnel_counts_accum('{1,1}', 1, 3) => error 22023
+kpi.funnel_counts_accum(NULL, 9, 3) => error 22023
+$$),
+	('kpi.funnel_counts_combine(bigint[],bigint[])', $$
+kpi.funnel_counts_combine('{1,1,0}', '{2,1,1}') => = {3,2,1}
+kpi.funnel_counts_combine(NULL, '{2,1,1}') => = {2,1,1}
+kpi.funnel_counts_combine('{1,1,0}', NULL) => = {1,1,0}
+kpi.funnel_counts_combine('{1,1}', '{2,1,1}') => error 22023
+$$),
+	('kpi.funnel_counts_moving_accum(internal,integer,integer)', $$
+-- takes internal: run as a sliding window (sql/funnel checks it against recomputation)
+(SELECT string_agg(c::text, ' ' ORDER BY i) FROM (SELECT i, kpi.funnel_counts(r, 3) OVER (ORDER BY i ROWS 1 PRECEDING) AS c FROM (VALUES (1, 1), (2, 3), (3, 2)) AS x(i, r)) AS w) => = {1,0,0} {2,1,1} {2,2,1}
+$$),
+	('kpi.funnel_counts_moving_retract(internal,integer,integer)', $$
+-- takes internal: run as a sliding window (sql/funnel checks it against recomputation)
+(SELECT string_agg(c::text, ' ' ORDER BY i) FROM (SELECT i, kpi.funnel_counts(r, 3) OVER (ORDER BY i ROWS 1 PRECEDING) AS c FROM (VALUES (1, 1), (2, 3), (3, 2)) AS x(i, r)) AS w) => = {1,0,0} {2,1,1} {2,2,1}
+$$),
+	('kpi.funnel_counts_moving_final(internal)', $$
+-- takes internal: run as a sliding window (sql/funnel checks it against recomputation)
+(SELECT string_agg(c::text, ' ' ORDER BY i) FROM (SELECT i, kpi.funnel_counts(r, 3) OVER (ORDER BY i ROWS 1 PRECEDING) AS c FROM (VALUES (1, 1), (2, 3), (3, 2)) AS x(i, r)) AS w) => = {1,0,0} {2,1,1} {2,2,1}
+$$),
+	('kpi.wilson_lower(bigint,bigint,double precision)', $$
+round(kpi.wilson_lower(40, 100)::numeric, 6) => = 0.309401
+kpi.wilson_lower(NULL, 100) => null
+kpi.wilson_lower(0, 0) => null
+kpi.wilson_lower(101, 100) => error 22023
+kpi.wilson_lower(-1, 100) => error 22023
+kpi.wilson_lower(40, 100, 1.5) => error 22023
+kpi.wilson_lower(40, 100, 'NaN') => error 22023
+$$),
+	('kpi.wilson_lower(kpi.ratio,double precision)', $$
+round(kpi.wilson_lower((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100)) AS v(c, n)), 0.95)::numeric, 6) => = 0.309401
+kpi.wilson_lower(NULL::kpi.ratio, 0.95) => null
+kpi.wilson_lower((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100)) AS v(c, n)), 0) => error 22023
+$$),
+	('kpi.wilson_upper(bigint,bigint,double precision)', $$
+round(kpi.wilson_upper(40, 100)::numeric, 6) => = 0.497997
+kpi.wilson_upper(NULL, 100) => null
+kpi.wilson_upper(0, 0) => null
+kpi.wilson_upper(101, 100) => error 22023
+kpi.wilson_upper(-1, 100) => error 22023
+kpi.wilson_upper(40, 100, 1.5) => error 22023
+kpi.wilson_upper(40, 100, 'NaN') => error 22023
+$$),
+	('kpi.wilson_upper(kpi.ratio,double precision)', $$
+round(kpi.wilson_upper((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100)) AS v(c, n)), 0.95)::numeric, 6) => = 0.497997
+kpi.wilson_upper(NULL::kpi.ratio, 0.95) => null
+kpi.wilson_upper((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100)) AS v(c, n)), 0) => error 22023
+$$),
+	('kpi.proportions_ztest(bigint,bigint,bigint,bigint,boolean)', $$
+round((kpi.proportions_ztest(40, 100, 60, 100)).z::numeric, 6) => = -2.828427
+kpi.proportions_ztest(NULL, 100, 60, 100) => null
+kpi.proportions_ztest(40, 0, 60, 100) => error 22023
+kpi.proportions_ztest(140, 100, 60, 100) => error 22023
+kpi.proportions_ztest(-1, 100, 60, 100) => error 22023
+$$),
+	('kpi.ratio_ci_lower(kpi.ratio,double precision)', $$
+kpi.ratio_ci_lower((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), 0.95) => ok
+kpi.ratio_ci_lower(NULL, 0.95) => null
+kpi.ratio_ci_lower((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), 2) => error 22023
+kpi.ratio_ci_lower((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), 'NaN') => error 22023
+$$),
+	('kpi.ratio_ci_upper(kpi.ratio,double precision)', $$
+kpi.ratio_ci_upper((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), 0.95) => ok
+kpi.ratio_ci_upper(NULL, 0.95) => null
+kpi.ratio_ci_upper((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), 2) => error 22023
+kpi.ratio_ci_upper((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), 'NaN') => error 22023
+$$),
+	('kpi.compare(kpi.ratio,kpi.ratio,double precision)', $$
+(kpi.compare((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), (SELECT kpi.ratio_agg(c, n) FROM (VALUES (60, 100), (70, 90)) AS v(c, n)))).significant => = false
+kpi.compare(NULL, NULL) => null
+kpi.compare((SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), (SELECT kpi.ratio_agg(c, n) FROM (VALUES (40, 100), (50, 90)) AS v(c, n)), 2) => error 22023
+$$);
 \set ECHO all

@@ -36,15 +36,17 @@ SELECT is_empty($$
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace AND a.aggtranstype <> 'kpi.ratio'::regtype
-	  AND p.proname NOT IN ('attribute', 'cohort') $$,
-	'every kpi aggregate but kpi.attribute and kpi.cohort has STYPE kpi.ratio, a real type Citus can ship as text');
+	  AND p.proname NOT IN ('attribute', 'cohort')
+	  AND NOT (p.proname = 'funnel_counts' AND a.aggtranstype = 'bigint[]'::regtype)
+	  AND NOT (p.proname IN ('funnel', 'funnel_strictly_increasing') AND a.aggserialfn <> 0) $$,
+	'every kpi aggregate but kpi.attribute, kpi.cohort and the per-entity funnels has STYPE kpi.ratio (bigint[] for funnel_counts), a real type Citus can ship as text');
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname = 'cohort' AND a.aggtranstype <> 'kpi.cohort'::regtype $$,
 	'kpi.cohort has STYPE kpi.cohort, a real type Citus can ship as text');
--- kpi.attribute is grouped by customer, so Citus pushes it down whole with
--- the touches distributed by customer; its internal state (doc/attribution.md)
--- travels between parallel workers through serialize/deserialize.
+-- kpi.attribute and the funnels are grouped by customer or entity, so Citus
+-- pushes them down whole with the rows distributed by it; their internal
+-- state travels between parallel workers through serialize/deserialize.
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace AND a.aggtranstype = 'internal'::regtype
@@ -53,8 +55,9 @@ SELECT is_empty($$
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace
-	  AND (a.aggmtransfn = 0 OR a.aggminvtransfn = 0) AND p.proname NOT IN ('attribute', 'cohort') $$,
-	'every kpi aggregate but kpi.attribute and kpi.cohort (per-customer and per-cohort summaries, not running KPIs) has moving-aggregate support with an inverse');
+	  AND (a.aggmtransfn = 0 OR a.aggminvtransfn = 0)
+	  AND p.proname NOT IN ('attribute', 'cohort', 'funnel', 'funnel_strictly_increasing') $$,
+	'every kpi aggregate but kpi.attribute, kpi.cohort and the per-entity funnels (summaries per customer, cohort or entity, not running KPIs) has moving-aggregate support with an inverse');
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace
@@ -63,8 +66,8 @@ SELECT is_empty($$
 SELECT is(
 	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname NOT IN ('attribute', 'cohort')),
-	1 + 1 + 5 * 16,
-	'rollup, conversion_rate(boolean), and 5 ratio aggregates for each of 16 argument type pairs');
+	1 + 1 + 5 * 16 + 3 + 2 * 7,
+	'rollup, conversion_rate(boolean), 5 ratio aggregates for each of 16 argument type pairs, the 3 funnel aggregates and the funnels with 2 to 8 steps written out');
 SELECT is(
 	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname = 'attribute'),
