@@ -10,7 +10,7 @@
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
-DELETE FROM kpi.definitions WHERE name = 'citus_cac';
+DELETE FROM kpi.definitions WHERE name ~ '^(dist|local)_';
 DROP TABLE IF EXISTS facts, facts_local, daily, daily_back CASCADE;
 DROP SCHEMA IF EXISTS matrix CASCADE;
 CREATE SCHEMA matrix;
@@ -228,41 +228,160 @@ SELECT count(*) AS accounts,
 FROM (SELECT account_id, kpi.rollup(summary) AS m FROM daily GROUP BY account_id) AS d
 JOIN (SELECT account_id, kpi.ratio_agg(xn, yi) AS m FROM facts_local GROUP BY account_id) AS l USING (account_id);
 
-\echo '== catalog functions on a distributed source (status, before the catalog rewrite)'
-CREATE TABLE matrix.catalog_status (call text, result text);
+\echo '== catalog on a distributed source, against the same KPIs on the single node'
+-- One KPI per metric (and one with a filter) on the distributed facts
+-- (dist_<key>) and the same on the single-node facts_local (local_<key>).
+-- Every catalog function and view runs on both; each result, printed as
+-- text with the names and sources made equal, must be identical.  Sums and
+-- averages read numeric columns (exact on any number of nodes); the kpi
+-- aggregates read float columns too (canonical, doc/scale-out.md).
+SET kpi.as_of = '2026-02-25 12:00';
+CREATE TABLE matrix.catalog_kpis (key text PRIMARY KEY, metric kpi.metric, stage kpi.stage,
+								  numerator name, denominator name, filters jsonb, direction kpi.direction,
+								  baseline float8, target float8);
+INSERT INTO matrix.catalog_kpis VALUES
+	('cac', 'cac', 'customer', 'xn', 'yi', '{}', 'lower_is_better', 110, 90),
+	('cac_search', 'cac', 'customer', 'xn', 'yi', '{"channel": "search"}', 'lower_is_better', 110, 90),
+	('conversion', 'conversion_rate', 'customer', 'b', NULL, '{}', 'higher_is_better', 0.28, 0.32),
+	('conversion_two', 'conversion_rate', 'lead', 'yl', 'yi', '{}', 'higher_is_better', 1, 1.1),
+	('romi', 'romi', 'revenue', 'xf', 'yn', '{}', 'higher_is_better', 40, 44),
+	('roas', 'roas', 'revenue', 'xf', 'yn', '{"channel": "email"}', 'higher_is_better', 40, 44),
+	('ratio', 'ratio', 'opportunity', 'xi', 'yi', '{}', 'higher_is_better', 4, 5),
+	('total', 'sum', 'revenue', 'xn', NULL, '{}', 'higher_is_better', 20000, 22000),
+	('rows', 'count', 'lead', NULL, NULL, '{}', 'higher_is_better', 2000, 2200),
+	('average', 'average', 'revenue', 'xn', NULL, '{"channel": "direct"}', 'higher_is_better', 490, 520);
+CREATE TABLE matrix.catalog_status (call text, side text, result text);
+-- Stored with the default kpi.enforce_smart = warn: the after-write
+-- trigger checks each definition against its source (its warnings, that
+-- the KPIs lack history before starts_on, are not printed).
+SET client_min_messages = error;
 DO $$
 DECLARE
-	c text;
-	r text;
+	k matrix.catalog_kpis;
+	side text;
 BEGIN
-	-- with the default kpi.enforce_smart = warn
-	BEGIN
-		INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, denominator_column, filters)
-		VALUES ('citus_cac', 'cac', 'facts', 'day', 'xn', 'yi', '{}');
-		INSERT INTO matrix.catalog_status VALUES ('store a KPI (enforce_smart = warn)', 'ok');
-	EXCEPTION WHEN OTHERS THEN
-		INSERT INTO matrix.catalog_status VALUES ('store a KPI (enforce_smart = warn)', SQLSTATE || ': ' || SQLERRM);
-		SET LOCAL kpi.enforce_smart = off;
-		INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, denominator_column, filters)
-		VALUES ('citus_cac', 'cac', 'facts', 'day', 'xn', 'yi', '{}');
-	END;
-	FOREACH c IN ARRAY ARRAY[
-		$q$SELECT kpi.measure('citus_cac', '2026-01-01', '2026-02-01')::text$q$,
-		$q$SELECT count(*)::text FROM kpi.measure_series('citus_cac', '1 week', '2026-01-01', '2026-03-01')$q$,
-		$q$SELECT count(*)::text FROM kpi.series('citus_cac', '1 week', '2026-01-01', '2026-03-01')$q$,
-		$q$SELECT count(*)::text FROM kpi.smart_check('citus_cac')$q$,
-		$q$SELECT string_agg(name || '=' || coalesce(current::text, 'NULL'), ', ') FROM kpi.scorecard$q$,
-		$q$SELECT count(*)::text FROM kpi.audit()$q$]
-	LOOP
-		BEGIN
-			EXECUTE c INTO r;
-			INSERT INTO matrix.catalog_status VALUES (c, 'ok: ' || coalesce(r, 'NULL'));
-		EXCEPTION WHEN OTHERS THEN
-			INSERT INTO matrix.catalog_status VALUES (c, SQLSTATE || ': ' || SQLERRM);
-		END;
+	FOR k IN SELECT * FROM matrix.catalog_kpis ORDER BY key LOOP
+		FOREACH side IN ARRAY ARRAY['dist', 'local'] LOOP
+			BEGIN
+				INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, metric, stage,
+											 source, time_column, numerator_column, denominator_column, filters,
+											 unit, direction, baseline, target, starts_on, due_on)
+				VALUES (side || '_' || k.key, 'Matrix ' || k.key, 'A KPI of the Citus matrix, ' || k.key || '.',
+						'Matrix Owner', '{marketing}', 'Check kpi on Citus', k.metric, k.stage,
+						CASE side WHEN 'dist' THEN 'facts' ELSE 'facts_local' END::regclass, 'day',
+						k.numerator, k.denominator, k.filters, 'unit', k.direction, k.baseline, k.target,
+						'2026-02-02', '2026-03-30');
+				INSERT INTO matrix.catalog_status VALUES ('store ' || k.key || ' (enforce_smart = warn)', side, 'ok');
+			EXCEPTION WHEN OTHERS THEN
+				INSERT INTO matrix.catalog_status
+				VALUES ('store ' || k.key || ' (enforce_smart = warn)', side, SQLSTATE || ': ' || SQLERRM);
+				SET LOCAL kpi.enforce_smart = off;
+				INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, denominator_column, filters)
+				VALUES (side || '_' || k.key, k.metric, CASE side WHEN 'dist' THEN 'facts' ELSE 'facts_local' END::regclass,
+						'day', k.numerator, k.denominator, k.filters);
+				RESET kpi.enforce_smart;
+			END;
+		END LOOP;
 	END LOOP;
 END
 $$;
-SELECT * FROM matrix.catalog_status;
+SET client_min_messages = warning;
+
+CREATE FUNCTION matrix.same_names(t text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT regexp_replace(replace(t, 'facts_local', 'facts'), '\m(dist|local)_', 'K_', 'g')
+$$;
+CREATE TABLE matrix.catalog (call text, kpi text, rows integer, equal boolean, result text);
+DO $$
+DECLARE
+	call record;
+	k text;
+	d text;
+	l text;
+	rows_d integer;
+	rows_l integer;
+BEGIN
+	FOR call IN SELECT * FROM (VALUES
+		(1, 'kpi.measure(name, ...)', $q$SELECT 1, kpi.measure(%L, '2026-01-01', '2026-02-01')::text$q$),
+		(2, 'kpi.measure(definition, ...)', $q$SELECT 1, kpi.measure(kpi.definition(%L), '2026-01-05', '2026-01-26')::text$q$),
+		(3, 'kpi.measure_series', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s', bucket_start, bucket_end, value, row_count), '; ' ORDER BY bucket_start)
+									FROM kpi.measure_series(%L, '1 week', '2025-12-29', '2026-03-09')$q$),
+		(4, 'kpi.series', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s', bucket_start, value, target_path, status), '; ' ORDER BY bucket_start)
+							FROM kpi.series(%L, '1 week', '2025-12-29', '2026-03-09')$q$),
+		(5, 'kpi.measure_many', $q$SELECT count(*), string_agg(format('%%s %%s %%s', period_start, period_end, value), '; ' ORDER BY period_start)
+								 FROM kpi.measure_many(ARRAY[%L], '{2026-01-01,2026-01-15,2026-02-01,2026-03-01}'::timestamptz[])$q$),
+		(6, 'kpi.smart_check', $q$SELECT count(*), string_agg(format('%%s %%s %%s', criterion, passed, detail), '; ' ORDER BY criterion)
+								FROM kpi.smart_check(%L)$q$),
+		(7, 'kpi.smart_report', $q$SELECT count(*), string_agg(format('%%s %%s %%s', smart, realistic, problems), '; ')
+								 FROM kpi.smart_report WHERE name = %L$q$),
+		(8, 'kpi.scorecard', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s %%s %%s %%s %%s %%s %%s %%s', period_start, period_end, current, previous,
+									change, relative_change, progress, expected_progress, target_path, status, smart), '; ')
+								FROM kpi.scorecard WHERE name = %L$q$),
+		(9, 'kpi.scorecard_at', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s %%s %%s', period_start, current, previous, status, smart, problem), '; ')
+								 FROM kpi.scorecard_at('2026-02-11') WHERE name = %L$q$)) AS v(n, name, query)
+		ORDER BY n
+	LOOP
+		FOR k IN SELECT key FROM matrix.catalog_kpis ORDER BY key LOOP
+			BEGIN
+				EXECUTE format(call.query, 'dist_' || k) INTO rows_d, d;
+			EXCEPTION WHEN OTHERS THEN
+				rows_d := 0; d := 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
+			END;
+			BEGIN
+				EXECUTE format(call.query, 'local_' || k) INTO rows_l, l;
+			EXCEPTION WHEN OTHERS THEN
+				rows_l := 0; l := 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
+			END;
+			INSERT INTO matrix.catalog
+			VALUES (call.name, k, rows_d,
+					d NOT LIKE 'ERROR%' AND rows_d = rows_l AND matrix.same_names(d) IS NOT DISTINCT FROM matrix.same_names(l),
+					CASE WHEN matrix.same_names(d) IS NOT DISTINCT FROM matrix.same_names(l) THEN d
+						 ELSE 'distributed: ' || coalesce(d, 'NULL') || ' | single node: ' || coalesce(l, 'NULL') END);
+		END LOOP;
+	END LOOP;
+END
+$$;
+-- kpi.audit() over the distributed KPIs alone, then the single-node ones
+-- alone (deactivating the others runs the after-write trigger again).
+CREATE TEMP TABLE audit_result (side text, rows integer, result text);
+DO $$
+DECLARE
+	side text;
+	r text;
+	n integer;
+BEGIN
+	FOREACH side IN ARRAY ARRAY['dist', 'local'] LOOP
+		UPDATE kpi.definitions SET active = (name LIKE side || '\_%') WHERE name ~ '^(dist|local)_';
+		BEGIN
+			SELECT count(*), string_agg(format('%s %s %s', kind, kpis, detail), '; ' ORDER BY kind, kpis::text, detail)
+			INTO n, r FROM kpi.audit();
+		EXCEPTION WHEN OTHERS THEN
+			n := 0; r := 'ERROR ' || SQLSTATE || ': ' || SQLERRM;
+		END;
+		INSERT INTO audit_result VALUES (side, n, r);
+	END LOOP;
+	UPDATE kpi.definitions SET active = true WHERE name ~ '^(dist|local)_';
+END
+$$;
+INSERT INTO matrix.catalog
+SELECT 'kpi.audit()', '(all)', d.rows, d.result NOT LIKE 'ERROR%' AND matrix.same_names(d.result) = matrix.same_names(l.result),
+	   CASE WHEN matrix.same_names(d.result) = matrix.same_names(l.result) THEN d.result
+			ELSE 'distributed: ' || d.result || ' | single node: ' || l.result END
+FROM audit_result AS d, audit_result AS l WHERE d.side = 'dist' AND l.side = 'local';
+
+\echo '-- storing the KPIs under kpi.enforce_smart = warn (the after-write trigger):'
+SELECT call, count(*) FILTER (WHERE side = 'dist' AND result = 'ok') AS distributed_ok,
+	   count(*) FILTER (WHERE side = 'local' AND result = 'ok') AS single_node_ok,
+	   string_agg(DISTINCT result, '; ') FILTER (WHERE result <> 'ok') AS errors
+FROM matrix.catalog_status GROUP BY call ORDER BY call;
+\echo '-- each catalog call on the distributed KPIs against the single node:'
+SELECT call, count(*) AS kpis, count(*) FILTER (WHERE equal) AS equal_to_single_node, sum(rows) AS rows
+FROM matrix.catalog GROUP BY call ORDER BY min(ctid);
+\echo '-- differences (none expected):'
+SELECT call, kpi, result FROM matrix.catalog WHERE NOT equal ORDER BY call, kpi;
+\echo '-- a sample: CAC by week'
+SELECT result FROM matrix.catalog WHERE call = 'kpi.series' AND kpi = 'cac';
 SELECT kpi.cac(xn, yi) AS single_node_january_cac
 FROM facts_local WHERE day >= '2026-01-01' AND day < '2026-02-01';
+SELECT result AS distributed_january_cac FROM matrix.catalog WHERE call = 'kpi.measure(name, ...)' AND kpi = 'cac';
+DELETE FROM kpi.definitions WHERE name ~ '^(dist|local)_';
