@@ -318,7 +318,10 @@ BEGIN
 									change, relative_change, progress, expected_progress, target_path, status, smart), '; ')
 								FROM kpi.scorecard WHERE name = %L$q$),
 		(9, 'kpi.scorecard_at', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s %%s %%s', period_start, current, previous, status, smart, problem), '; ')
-								 FROM kpi.scorecard_at('2026-02-11') WHERE name = %L$q$)) AS v(n, name, query)
+								 FROM kpi.scorecard_at('2026-02-11') WHERE name = %L$q$),
+		(10, 'kpi.recheck_smart', $q$SELECT 1, kpi.recheck_smart(%L)::text$q$),
+		(11, 'kpi.record_review', $q$SELECT 1, format('%%s %%s %%s %%s %%s', r.period_start, r.period_end, r.value, r.status, r.source)
+								 FROM kpi.record_review(%L, 'Matrix review.') AS r$q$)) AS v(n, name, query)
 		ORDER BY n
 	LOOP
 		FOR k IN SELECT key FROM matrix.catalog_kpis ORDER BY key LOOP
@@ -344,6 +347,7 @@ $$;
 -- kpi.audit() over the distributed KPIs alone, then the single-node ones
 -- alone (deactivating the others runs the after-write trigger again).
 CREATE TEMP TABLE audit_result (side text, rows integer, result text);
+SET client_min_messages = error;
 DO $$
 DECLARE
 	side text;
@@ -368,6 +372,35 @@ SELECT 'kpi.audit()', '(all)', d.rows, d.result NOT LIKE 'ERROR%' AND matrix.sam
 	   CASE WHEN matrix.same_names(d.result) = matrix.same_names(l.result) THEN d.result
 			ELSE 'distributed: ' || d.result || ' | single node: ' || l.result END
 FROM audit_result AS d, audit_result AS l WHERE d.side = 'dist' AND l.side = 'local';
+SET client_min_messages = warning;
+
+-- A role that may only SELECT the sources: kpi reads them as their owner
+-- inside a security-restricted operation (src/run_as_owner.c), Citus
+-- included.
+DROP ROLE IF EXISTS kpi_matrix_reader;
+CREATE ROLE kpi_matrix_reader;
+GRANT SELECT ON facts, facts_local TO kpi_matrix_reader;
+GRANT USAGE ON SCHEMA matrix, kpi TO kpi_matrix_reader;
+GRANT SELECT ON ALL TABLES IN SCHEMA kpi TO kpi_matrix_reader;
+SET ROLE kpi_matrix_reader;
+CREATE TEMP TABLE reader_result AS
+SELECT k.side, (SELECT string_agg(format('%s %s %s', bucket_start, value, status), '; ' ORDER BY bucket_start)
+				FROM kpi.series(k.side || '_cac_search', '1 week', '2025-12-29', '2026-03-09')) AS series,
+	   (SELECT string_agg(format('%s %s %s', name, current, status), '; ' ORDER BY name)
+		FROM kpi.scorecard WHERE name ~ ('^' || k.side || '_')) AS scorecard
+FROM (VALUES ('dist'), ('local')) AS k(side);
+RESET ROLE;
+INSERT INTO matrix.catalog
+SELECT 'kpi.series and kpi.scorecard as a role with SELECT only', 'cac_search, (all)', 1,
+	   matrix.same_names(d.series || ' ' || d.scorecard) = matrix.same_names(l.series || ' ' || l.scorecard),
+	   CASE WHEN matrix.same_names(d.series || ' ' || d.scorecard) = matrix.same_names(l.series || ' ' || l.scorecard) THEN 'same'
+			ELSE 'distributed: ' || d.series || ' ' || d.scorecard || ' | single node: ' || l.series || ' ' || l.scorecard END
+FROM reader_result AS d, reader_result AS l WHERE d.side = 'dist' AND l.side = 'local';
+DROP TABLE reader_result;
+REVOKE ALL ON facts, facts_local FROM kpi_matrix_reader;
+REVOKE ALL ON ALL TABLES IN SCHEMA kpi FROM kpi_matrix_reader;
+REVOKE ALL ON SCHEMA matrix, kpi FROM kpi_matrix_reader;
+DROP ROLE kpi_matrix_reader;
 
 \echo '-- storing the KPIs under kpi.enforce_smart = warn (the after-write trigger):'
 SELECT call, count(*) FILTER (WHERE side = 'dist' AND result = 'ok') AS distributed_ok,
@@ -379,6 +412,21 @@ SELECT call, count(*) AS kpis, count(*) FILTER (WHERE equal) AS equal_to_single_
 FROM matrix.catalog GROUP BY call ORDER BY min(ctid);
 \echo '-- differences (none expected):'
 SELECT call, kpi, result FROM matrix.catalog WHERE NOT equal ORDER BY call, kpi;
+\echo '-- how Citus runs the catalog''s query (kpi.source_query, run by kpi.read_source):'
+-- one KPI (kpi.measure, measure_series, series, smart_check) ...
+SELECT query AS one_kpi_query FROM kpi.source_query(ARRAY[kpi.definition('dist_cac')]) \gset
+-- ... and several KPIs of one source (the scorecard and the audit), each
+-- KPI's filters in a FILTER clause.
+SELECT query AS many_kpis_query
+FROM kpi.source_query(ARRAY(SELECT d FROM kpi.definitions AS d WHERE name ~ '^dist_(cac|cac_search|roas|average|conversion)$' ORDER BY name)) \gset
+\echo :one_kpi_query
+PREPARE one_kpi(timestamptz[], timestamptz, timestamptz) AS :one_kpi_query;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE one_kpi('{2026-01-05,2026-01-12,2026-01-19}', '2026-01-05', '2026-01-19');
+\echo :many_kpis_query
+PREPARE many_kpis(timestamptz[], timestamptz, timestamptz) AS :many_kpis_query;
+EXPLAIN (VERBOSE, COSTS OFF) EXECUTE many_kpis('{2026-01-05,2026-01-12,2026-01-19}', '2026-01-05', '2026-01-19');
+DEALLOCATE one_kpi;
+DEALLOCATE many_kpis;
 \echo '-- a sample: CAC by week'
 SELECT result FROM matrix.catalog WHERE call = 'kpi.series' AND kpi = 'cac';
 SELECT kpi.cac(xn, yi) AS single_node_january_cac
