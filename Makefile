@@ -16,7 +16,8 @@ OBJS = \
 	src/column_type.o \
 	src/run_as_owner.o \
 	src/goal_parser.o \
-	src/goal.o
+	src/goal.o \
+	src/attribution.o
 
 # The install script of the current version is assembled from one SQL file per
 # concern (core types and aggregates, settings, the KPI catalog, monitoring, ...)
@@ -32,8 +33,12 @@ UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/16_input_checks.sql \
 	src/sql/23_run_as_owner.sql \
 	src/sql/24_definition_checks.sql \
+	src/sql/24_periods.sql \
+	src/sql/25_plans.sql \
 	src/sql/38_export.sql \
-	src/sql/60_goals.sql
+	src/sql/60_goals.sql \
+	src/sql/70_attribution.sql \
+	src/sql/71_cohorts.sql
 
 DATA         = src/sql/released/kpi--0.1.0.sql
 DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql

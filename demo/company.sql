@@ -1,5 +1,7 @@
--- The sample company of the demo: Acme GmbH, a year of daily funnel data per
--- channel, from 2025-03-02 to 2026-03-01.
+-- The sample company of the demo: Acme GmbH, two years of daily funnel data
+-- per channel, from 2024-03-03 to 2026-03-01 (the year before 2025-03-02 is
+-- there for year-over-year comparisons; its rows follow the same rules, with
+-- the noise taken modulo as for the later days).
 --
 -- One row per day and channel with what marketing spent, what sales spent,
 -- and what came out of the funnel: leads, opportunities, won deals, new
@@ -51,25 +53,25 @@ calendar AS (
 		   extract(isodow FROM d) AS dow,
 		   -- weeks into the joint plan, 0 before it starts
 		   greatest(0, (d::date - date '2026-01-05') / 7.0) AS plan_weeks
-	FROM pg_catalog.generate_series(date '2025-03-02', date '2026-03-01', interval '1 day') AS d
+	FROM pg_catalog.generate_series(date '2024-03-03', date '2026-03-01', interval '1 day') AS d
 ),
 raw AS (
 	SELECT cal.day, ch.channel,
 		   -- spend follows the plan; a little noise keeps the numbers honest
-		   ch.spend * (1 - ch.cheaper * cal.plan_weeks) * (1 + 0.10 * (((cal.n * 37 + ch.ord * 11) % 21) - 10) / 10.0) AS mspend,
-		   ch.sdr * (1 + 0.05 * (((cal.n * 13 + ch.ord * 7) % 11) - 5) / 5.0) AS sspend,
+		   ch.spend * (1 - ch.cheaper * cal.plan_weeks) * (1 + 0.10 * (((((cal.n * 37 + ch.ord * 11) % 21) + 21) % 21) - 10) / 10.0) AS mspend,
+		   ch.sdr * (1 + 0.05 * (((((cal.n * 13 + ch.ord * 7) % 11) + 11) % 11) - 5) / 5.0) AS sspend,
 		   -- fewer leads at the weekend; a seasonal swell in early summer
 		   ch.leads * CASE WHEN cal.dow >= 6 THEN 0.45 ELSE 1.0 END
 				   * (1 + 0.12 * sin(2 * pi() * cal.n / 365.0))
-				   * (1 + 0.15 * (((cal.n * 53 + ch.ord * 29) % 17) - 8) / 8.0) AS leads,
-		   ch.qualify * (1 + 0.08 * (((cal.n * 19 + ch.ord * 3) % 13) - 6) / 6.0) AS qualify,
+				   * (1 + 0.15 * (((((cal.n * 53 + ch.ord * 29) % 17) + 17) % 17) - 8) / 8.0) AS leads,
+		   ch.qualify * (1 + 0.08 * (((((cal.n * 19 + ch.ord * 3) % 13) + 13) % 13) - 6) / 6.0) AS qualify,
 		   -- sales closes 0.2 points more per week under the plan
-		   (ch.win + 0.002 * cal.plan_weeks) * (1 + 0.10 * (((cal.n * 23 + ch.ord * 5) % 9) - 4) / 4.0) AS win,
-		   ch.deal_size * (1 + 0.20 * (((cal.n * 31 + ch.ord * 17) % 15) - 7) / 7.0) AS deal_size
+		   (ch.win + 0.002 * cal.plan_weeks) * (1 + 0.10 * (((((cal.n * 23 + ch.ord * 5) % 9) + 9) % 9) - 4) / 4.0) AS win,
+		   ch.deal_size * (1 + 0.20 * (((((cal.n * 31 + ch.ord * 17) % 15) + 15) % 15) - 7) / 7.0) AS deal_size
 	FROM calendar cal
 	CROSS JOIN channel ch
 	-- events happen on two days every four weeks
-	WHERE ch.channel <> 'events' OR (cal.n % 28) IN (10, 11)
+	WHERE ch.channel <> 'events' OR (cal.n % 28 + 28) % 28 IN (10, 11)
 ),
 funnel AS (
 	SELECT day, channel, mspend, sspend,

@@ -15,7 +15,7 @@ SET TimeZone = 'Europe/Berlin';
 SET DateStyle = 'ISO, YMD';
 
 \echo
-\echo 'Acme GmbH: a year of daily funnel data per channel (demo/company.sql)'
+\echo 'Acme GmbH: two years of daily funnel data per channel (demo/company.sql)'
 \echo '======================================================================'
 \ir company.sql
 SELECT channel, count(*) AS days, min(day) AS first_day, max(day) AS last_day,
@@ -137,3 +137,68 @@ SELECT name, value, status FROM kpi.record_review('lead_to_opportunity',
 SELECT name, reviewed_at, round(value::numeric, 4) AS value, status, note
 FROM kpi.reviews WHERE reviewed_at >= '2026-02-23' ORDER BY reviewed_at, name;
 SELECT name, changed_at, old_target, new_target, changed_by, reason FROM kpi.target_history;
+
+-- After the review: the team sets a seasonal plan for ROAS on paid search
+-- instead of the straight line from 3.0 to 3.4: slow in January, strongest
+-- in spring, and the last step into June.  One target per week, by month.
+\echo
+\echo '6. A seasonal plan (kpi.plans) for ROAS on paid search, and actual against plan'
+\echo '================================================================================='
+INSERT INTO kpi.plans (name, grain, period_start, target)
+SELECT 'roas_paid_search', 'week', w::date,
+	   CASE extract(month FROM w) WHEN 1 THEN 3.0 WHEN 2 THEN 3.05 WHEN 3 THEN 3.2
+								  WHEN 4 THEN 3.3 WHEN 5 THEN 3.35 ELSE 3.4 END
+FROM generate_series(date '2026-01-05', date '2026-06-22', interval '7 days') AS w;
+SELECT bucket_start::date AS week, round(value::numeric, 2) AS roas, round(target_path::numeric, 2) AS plan,
+	   round((100 * value / target_path)::numeric) AS "% of plan", status
+FROM kpi.series('roas_paid_search', '1 week', '2026-01-05', '2026-03-02');
+\echo 'The SMART realistic check now judges the plan''s steepest step:'
+SELECT passed, detail FROM kpi.smart_check('roas_paid_search') WHERE criterion = 'realistic';
+
+\echo
+\echo '7. Period over period by the calendar (kpi.compare_periods): blended CAC by month'
+\echo '=================================================================================='
+SELECT comparison, current_start::date, current_end, round(current_value::numeric, 1) AS cac,
+	   compared_start::date, compared_end, round(compared_value::numeric, 1) AS compared_cac,
+	   round(100 * relative_change::numeric, 1) AS "change %", improved, note
+FROM kpi.compare_periods('cac_blended', 'month');
+\echo 'The scorecard against the same week a year earlier:'
+SELECT name, round(current::numeric, 3) AS this_week, round(year_ago::numeric, 3) AS year_ago,
+	   round(yoy_change::numeric, 3) AS yoy_change
+FROM kpi.scorecard ORDER BY name;
+
+\echo
+\echo '8. Attribution: which channel earned the customer? (demo/journeys.sql, kpi.attribute)'
+\echo '======================================================================================'
+\ir journeys.sql
+\echo 'One customer''s journey and the credit each model gives its channels (60-day lookback):'
+SELECT touched_at, channel, converted FROM acme.touches WHERE customer_id = 1234 ORDER BY touched_at;
+SELECT model, channel, credit FROM acme.attribution WHERE customer_id = 1234 ORDER BY model, channel;
+\echo 'CAC per channel since September 2025 under last touch and under linear attribution:'
+\echo '(kpi.cac over acme.attributed_funnel: the channel''s spend over the customers credited to it)'
+SELECT channel,
+	   round(sum(customers) FILTER (WHERE model = 'last_touch'), 1) AS customers_last_touch,
+	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'last_touch')::numeric) AS cac_last_touch,
+	   round(sum(customers) FILTER (WHERE model = 'linear'), 1) AS customers_linear,
+	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'linear')::numeric) AS cac_linear,
+	   round(kpi.cac(spend, customers) FILTER (WHERE model = 'first_touch')::numeric) AS cac_first_touch
+FROM acme.attributed_funnel WHERE day >= '2025-09-01'
+GROUP BY channel ORDER BY channel;
+
+\echo
+\echo '9. Cohorts: what a customer is worth (kpi.cohort; gross margin 70 %)'
+\echo '====================================================================='
+\echo 'Retention by month since signing (share of the cohort that ordered that month):'
+SELECT cohort, kpi.cohort_size(summary) AS customers,
+	   round(kpi.retention(summary, 0)::numeric, 2) AS m0, round(kpi.retention(summary, 1)::numeric, 2) AS m1,
+	   round(kpi.retention(summary, 2)::numeric, 2) AS m2, round(kpi.retention(summary, 3)::numeric, 2) AS m3,
+	   round(kpi.retention(summary, 4)::numeric, 2) AS m4, round(kpi.retention(summary, 5)::numeric, 2) AS m5
+FROM acme.cohorts WHERE cohort >= '2025-09-01' ORDER BY cohort;
+\echo 'LTV, LTV:CAC and CAC payback per cohort:'
+SELECT cohort, round(cac::numeric) AS cac_eur,
+	   round(kpi.ltv(summary, 2, 0.7)::numeric) AS ltv_m2_eur,
+	   round(kpi.ltv_to_cac(summary, 2, cac, 0.7)::numeric, 2) AS ltv_to_cac_m2,
+	   round(kpi.ltv(summary, 5, 0.7)::numeric) AS ltv_m5_eur,
+	   round(kpi.ltv_to_cac(summary, 5, cac, 0.7)::numeric, 2) AS ltv_to_cac_m5,
+	   kpi.cac_payback_periods(summary, cac, 0.7) AS payback_months
+FROM acme.cohorts WHERE cohort BETWEEN '2025-03-01' AND '2025-08-01' ORDER BY cohort;

@@ -7,9 +7,10 @@
 #    everything is there);
 # 2. builds and installs the extension (make rebuilds only what changed);
 # 3. starts a throw-away PostgreSQL 15 cluster (pg_virtualenv), and in it
-# 4. creates Acme GmbH, a sample company with a year of daily funnel data
+# 4. creates Acme GmbH, a sample company with two years of daily funnel data
 #    (demo/company.sql), and five SMART KPIs plus one bad one, and
-# 5. prints the SMART report, the audit, the scorecard and a 12-week series
+# 5. prints the SMART report, the audit, the scorecard, a 12-week series,
+#    a seasonal plan against the actuals and a year-over-year comparison
 #    (demo/demo.sql).  The cluster is removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -133,10 +133,34 @@ RESET ROLE;
 SET ROLE regress_sec_reader;
 SELECT kpi.measure('sec_spend', '2026-01-05', '2026-02-02');
 \echo :LAST_ERROR_SQLSTATE
-SELECT kpi.source_owner_problem('sec_writer.invoker_view') AS reader_problem,
-	   kpi.source_owner_problem('sec_writer.daily_view') AS ordinary_view_problem;
+SELECT kpi.source_owner_problem('sec_writer.invoker_view') AS invoker_view_problem,
+	   kpi.source_owner_problem('sec_writer.daily') AS table_problem;
 RESET ROLE;
 UPDATE kpi.definitions SET source = 'sec_writer.daily_view' WHERE name = 'sec_spend';
+
+-- An ordinary view's functions would see its owner's identity: a view that
+-- shows each role its own rows would show the owner's.  So another role's
+-- view is read only for callers with its owner's privileges (a superuser).
+SET ROLE regress_sec_writer;
+CREATE TABLE sec_writer.owned AS
+SELECT day, spend, CASE WHEN channel = 0 THEN 'regress_sec_writer' ELSE 'regress_sec_reader' END::name AS who
+FROM sec_writer.daily;
+CREATE VIEW sec_writer.my_rows AS SELECT * FROM sec_writer.owned WHERE who = current_user;
+GRANT SELECT ON sec_writer.my_rows TO regress_sec_reader;
+INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, active)
+VALUES ('sec_mine', 'sum', 'sec_writer.my_rows', 'day', 'spend', false);
+RESET ROLE;
+SET ROLE regress_sec_reader;
+SELECT kpi.measure('sec_mine', '2026-01-05', '2026-02-02');
+\echo :LAST_ERROR_SQLSTATE
+SELECT kpi.source_owner_problem('sec_writer.my_rows') AS reader_problem,
+	   (SELECT count(DISTINCT who) FROM sec_writer.my_rows) AS whose_rows_it_sees;
+RESET ROLE;
+SELECT kpi.source_owner_problem('sec_writer.my_rows') AS superuser_problem,
+	   kpi.measure('sec_mine', '2026-01-05', '2026-02-02')
+	   = (SELECT sum(spend)::float8 FROM sec_writer.owned WHERE who = 'regress_sec_writer'
+		  AND day >= '2026-01-05' AND day < '2026-02-02') AS superuser_gets_the_owners_rows;
+DELETE FROM kpi.definitions WHERE name = 'sec_mine';
 
 ------------------------------------------------------------------------------
 -- Finding 6: definitions that would fail every reader's scorecard are

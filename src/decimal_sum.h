@@ -70,13 +70,23 @@ read_uint16(const char *p)
 }
 
 /*
+ * True when a varlena datum can be read where it is: its header is followed
+ * by the value itself.  An external TOAST pointer (VARATT_IS_EXTERNAL) has a
+ * one-byte header too, so VARATT_IS_SHORT alone cannot decide this: kpi
+ * 0.1.0 read the bytes of such a pointer as digits.  External and
+ * compressed datums must go through pg_detoast_datum_packed() first.
+ */
+#define VARLENA_READABLE_IN_PLACE(ptr) \
+	(!VARATT_IS_EXTERNAL(ptr) && !VARATT_IS_COMPRESSED(ptr))
+
+/*
  * The fast path of decimal_from_numeric(), inline for the transition
  * functions: a short-format numeric stored in place (not toasted) with at
- * most four base-10000 digits, i.e. money and counts up to 16 digits.  The
- * value is built at the display scale; the decimal places of the last
- * digit beyond that scale are zero in every value PostgreSQL stores, and
- * anything else is left to the general path.  Returns false when the
- * general path is needed.
+ * most four base-10000 digits, i.e. money and counts up to 16 digits, and a
+ * display scale a sum can keep.  The value is built at the display scale;
+ * the decimal places of the last digit beyond that scale are zero in every
+ * value PostgreSQL stores, and anything else is left to the general path.
+ * Returns false when the general path is needed.
  */
 static pg_attribute_always_inline bool
 decimal_from_short_numeric(Datum numeric, int128 *unscaled, int *scale)
@@ -94,7 +104,7 @@ decimal_from_short_numeric(Datum numeric, int128 *unscaled, int *scale)
 	int32		kept;
 	int128		result;
 
-	if (VARATT_IS_EXTENDED(raw) && !VARATT_IS_SHORT(raw))
+	if (unlikely(!VARLENA_READABLE_IN_PLACE(raw)))
 		return false;
 	data = VARDATA_ANY(raw);
 	size = VARSIZE_ANY_EXHDR(raw);
@@ -107,6 +117,8 @@ decimal_from_short_numeric(Datum numeric, int128 *unscaled, int *scale)
 	if (ndigits > 4)
 		return false;
 	dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+	if (dscale > DECIMAL_MAX_SCALE)
+		return false;			/* e.g. numeric(60,40): the sum keeps fewer places */
 	weight = (header & NUM_SHORT_WEIGHT_MASK);
 	if (header & NUM_SHORT_WEIGHT_SIGN)
 		weight |= ~NUM_SHORT_WEIGHT_MASK;
@@ -154,8 +166,10 @@ extern NumericClass decimal_from_numeric(Datum numeric, int128 *unscaled, int *s
 extern void decimal_add_rescaled(int128 *acc, int16 *acc_scale, int128 value, int scale);
 extern void decimal_sub_rescaled(int128 *acc, int16 *acc_scale, int128 value, int scale);
 extern bool decimal_rescale(int128 *unscaled, int from_scale, int to_scale);
+extern bool decimal_normalise_scale(int128 *unscaled, int *scale);
 extern int	decimal_compare(int128 a, int a_scale, int128 b, int b_scale);
 extern double decimal_to_double(int128 unscaled, int scale);
+extern double decimal_divide(int128 num, int num_scale, int128 den, int den_scale);
 extern long double decimal_to_long_double(int128 unscaled, int scale);
 extern char *decimal_to_cstring(int128 unscaled, int scale);
 extern bool decimal_parse(const char *str, const char **endptr, int128 *unscaled, int *scale);

@@ -13,9 +13,20 @@
  *	  where the same holds for every finite double, and NaN and infinities
  *	  are counted so they can leave the frame too.
  *
- * So the inverse never has to give up (return NULL) and force a recompute.
  * kpi.rollup gets the same treatment: a summary leaving the frame is
  * subtracted exactly, its double-double float sums term by term.
+ *
+ * A decimal sum is kept at the largest scale of the terms now in the frame,
+ * not the largest ever seen: the terms at each scale are counted, and when
+ * the last one at the sum's scale leaves, the sum drops to the next scale,
+ * exactly (every remaining term is a multiple of that unit).  So the state
+ * after a row leaves is bit for bit the state a fresh aggregate of the
+ * remaining rows would hold, and a frame overflows (22003) exactly when the
+ * same frame computed alone does.  kpi 0.1.0 kept the scale of a 1e-30
+ * that had long left the frame and failed on values that fit.  The one
+ * step that can still overflow where a fresh computation would not -- the
+ * difference at the old, larger scale just before it drops -- makes the
+ * inverse return NULL, and the executor recomputes that frame.
  *
  * The state is internal: window aggregates never combine or serialize it.
  * The moments are tracked only for ratio_agg, which returns them; the
@@ -43,13 +54,23 @@ PG_FUNCTION_INFO_V1(kpi_ratio_moving_unmerge);
 typedef struct MovingSum
 {
 	int64		float_terms;	/* floating-point terms now in the frame */
-	int16		scale;
+	int16		scale;			/* the largest scale among scale_terms */
 	int128		decimal;		/* exact (integer and numeric) terms */
+	int64		scale_terms[DECIMAL_MAX_SCALE + 1]; /* exact terms per scale */
 	ExactFloatSum exact;		/* float terms, including numeric NaN/Infinity */
 } MovingSum;
 
+/*
+ * The first field of every moving state.  The state is internal, so SQL
+ * cannot forge one, but a user's CREATE AGGREGATE can pair kpi's moving
+ * functions with another extension's internal-state functions; the mark
+ * turns that into an error instead of a misread.
+ */
+#define MOVING_RATIO_MAGIC 0x4B50494D	/* "KPIM" */
+
 typedef struct MovingRatio
 {
+	uint32		magic;			/* MOVING_RATIO_MAGIC */
 	int64		n;
 	bool		track_moments;
 	MovingSum	num;
@@ -71,19 +92,73 @@ window_context(FunctionCallInfo fcinfo)
 	return aggcontext;
 }
 
+/* The moving state in argument 0, which must be one kpi built. */
+static MovingRatio *
+existing_moving_state(FunctionCallInfo fcinfo)
+{
+	MovingRatio *state = (MovingRatio *) PG_GETARG_POINTER(0);
+
+	if (unlikely(state == NULL || state->magic != MOVING_RATIO_MAGIC))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid kpi moving-aggregate state"),
+				 errdetail("The state was not built by a kpi moving transition function.")));
+	return state;
+}
+
 static MovingRatio *
 moving_state(FunctionCallInfo fcinfo, bool track_moments)
 {
 	MovingRatio *state;
 
 	if (!PG_ARGISNULL(0))
-		return (MovingRatio *) PG_GETARG_POINTER(0);
+		return existing_moving_state(fcinfo);
 	state = MemoryContextAllocZero(window_context(fcinfo), sizeof(MovingRatio));
+	state->magic = MOVING_RATIO_MAGIC;
 	state->track_moments = track_moments;
 	return state;
 }
 
+/* An exact term enters the frame. */
 static void
+moving_decimal_add(MovingSum *sum, int128 value, int scale)
+{
+	Assert(scale >= 0 && scale <= DECIMAL_MAX_SCALE);
+	decimal_add(&sum->decimal, &sum->scale, value, scale);
+	sum->scale_terms[scale]++;
+}
+
+/*
+ * An exact term leaves the frame; the sum drops to the largest scale still
+ * present.  Returns false when the difference does not fit at the current
+ * scale: the caller then returns NULL and the frame is recomputed.
+ */
+static bool
+moving_decimal_retract(MovingSum *sum, int128 value, int scale)
+{
+	int128		aligned = value;
+	int			new_scale;
+
+	Assert(scale >= 0 && scale <= sum->scale && sum->scale_terms[scale] > 0);
+	if (!decimal_rescale(&aligned, scale, sum->scale) ||
+		__builtin_sub_overflow(sum->decimal, aligned, &sum->decimal))
+		return false;
+	sum->scale_terms[scale]--;
+	new_scale = sum->scale;
+	while (new_scale > 0 && sum->scale_terms[new_scale] == 0)
+		new_scale--;
+	if (new_scale < sum->scale)
+	{
+		int128		unit = pow10_int128(sum->scale - new_scale);
+
+		Assert(sum->decimal % unit == 0);
+		sum->decimal /= unit;
+		sum->scale = new_scale;
+	}
+	return true;
+}
+
+static bool
 moving_sum_add(MovingSum *sum, const KpiInput *input, int sign)
 {
 	if (input->is_float)
@@ -92,23 +167,25 @@ moving_sum_add(MovingSum *sum, const KpiInput *input, int sign)
 		sum->float_terms += sign;
 	}
 	else if (sign > 0)
-		decimal_add(&sum->decimal, &sum->scale, input->unscaled, input->scale);
+		moving_decimal_add(sum, input->unscaled, input->scale);
 	else
-		decimal_sub(&sum->decimal, &sum->scale, input->unscaled, input->scale);
+		return moving_decimal_retract(sum, input->unscaled, input->scale);
+	return true;
 }
 
-static void
+static bool
 moving_apply(MovingRatio *state, const KpiInput *x, const KpiInput *y, int sign)
 {
 	state->n += sign;
-	moving_sum_add(&state->num, x, sign);
-	moving_sum_add(&state->den, y, sign);
+	if (!moving_sum_add(&state->num, x, sign) || !moving_sum_add(&state->den, y, sign))
+		return false;
 	if (state->track_moments)
 	{
 		exact_sum_add(&state->sum_xx, x->approx * x->approx, sign);
 		exact_sum_add(&state->sum_yy, y->approx * y->approx, sign);
 		exact_sum_add(&state->sum_xy, x->approx * y->approx, sign);
 	}
+	return true;
 }
 
 /*
@@ -133,7 +210,8 @@ moving_step(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
 	state = moving_state(fcinfo, track_moments);
 	decode_input(PG_GETARG_DATUM(1), num_type, &x, track_moments);
 	decode_input(PG_GETARG_DATUM(2), den_type, &y, track_moments);
-	moving_apply(state, &x, &y, sign);
+	if (!moving_apply(state, &x, &y, sign))
+		PG_RETURN_NULL();		/* the executor recomputes the frame */
 	PG_RETURN_POINTER(state);
 }
 
@@ -227,7 +305,8 @@ moving_step_bool(FunctionCallInfo fcinfo, int sign)
 		x.unscaled = 1;
 		x.approx = 1.0;
 	}
-	moving_apply(state, &x, &y, sign);
+	if (!moving_apply(state, &x, &y, sign))
+		PG_RETURN_NULL();		/* the executor recomputes the frame */
 	PG_RETURN_POINTER(state);
 }
 
@@ -245,20 +324,27 @@ kpi_ratio_moving_retract_bool(PG_FUNCTION_ARGS)
 	return moving_step_bool(fcinfo, -1);
 }
 
-static void
+static bool
 moving_sum_merge(MovingSum *sum, const RatioSum *term, int sign)
 {
 	if (term->kind == SUM_DECIMAL)
 	{
+		int128		value = term->v.decimal;
+		int			scale = term->scale;
+
+		/* a summary stored by 0.1.0 may carry more places than it needs */
+		if (!decimal_normalise_scale(&value, &scale))
+			decimal_overflow_error();
 		if (sign > 0)
-			decimal_add(&sum->decimal, &sum->scale, term->v.decimal, term->scale);
+			moving_decimal_add(sum, value, scale);
 		else
-			decimal_sub(&sum->decimal, &sum->scale, term->v.decimal, term->scale);
-		return;
+			return moving_decimal_retract(sum, value, scale);
+		return true;
 	}
 	exact_sum_add(&sum->exact, term->v.fp.hi, sign);
 	exact_sum_add(&sum->exact, term->v.fp.lo, sign);
 	sum->float_terms += sign;
+	return true;
 }
 
 static Datum
@@ -276,8 +362,9 @@ moving_rollup_step(FunctionCallInfo fcinfo, int sign)
 	term = PG_GETARG_RATIO_P(1);
 	if (__builtin_add_overflow(state->n, sign * term->n, &state->n))
 		ratio_count_overflow_error();
-	moving_sum_merge(&state->num, &term->num, sign);
-	moving_sum_merge(&state->den, &term->den, sign);
+	if (!moving_sum_merge(&state->num, &term->num, sign) ||
+		!moving_sum_merge(&state->den, &term->den, sign))
+		PG_RETURN_NULL();		/* the executor recomputes the frame */
 	exact_sum_add(&state->sum_xx, term->sum_xx, sign);
 	exact_sum_add(&state->sum_yy, term->sum_yy, sign);
 	exact_sum_add(&state->sum_xy, term->sum_xy, sign);
@@ -318,9 +405,16 @@ moving_sum_result(const MovingSum *sum, RatioSum *out, bool want_residual)
 	}
 	if (sum->decimal != 0)
 	{
-		/* Mixed terms (rolled-up summaries of both kinds): fold in the decimal part. */
+		/*
+		 * Mixed terms (rolled-up summaries of both kinds): fold in the
+		 * decimal part as the double-double a plain merge makes of it.
+		 */
+		long double as_long = decimal_to_long_double(sum->decimal, sum->scale);
+		double		hi = (double) as_long;
+
 		with_decimal = *exact;
-		exact_sum_add(&with_decimal, decimal_to_double(sum->decimal, sum->scale), 1);
+		exact_sum_add(&with_decimal, hi, 1);
+		exact_sum_add(&with_decimal, (double) (as_long - hi), 1);
 		exact = &with_decimal;
 	}
 	out->kind = SUM_FLOAT;
@@ -331,21 +425,25 @@ moving_sum_result(const MovingSum *sum, RatioSum *out, bool want_residual)
 		float_overflow_error(); /* as sum(float8) would */
 }
 
-/* The frame's summary as a kpi.ratio; false for an empty frame. */
+/*
+ * The frame's summary as a kpi.ratio; false for an empty frame.  With
+ * want_residual, float sums carry their low parts, as a plain aggregate's
+ * double-double does: ROMI subtracts the sums before rounding them.
+ */
 static bool
-moving_result(FunctionCallInfo fcinfo, Ratio *out, bool want_moments)
+moving_result(FunctionCallInfo fcinfo, Ratio *out, bool want_moments, bool want_residual)
 {
 	MovingRatio *state;
 
 	if (PG_ARGISNULL(0))
 		return false;
-	state = (MovingRatio *) PG_GETARG_POINTER(0);
+	state = existing_moving_state(fcinfo);
 	if (state->n == 0)
 		return false;
 	ratio_init(out, want_moments);
 	out->n = state->n;
-	moving_sum_result(&state->num, &out->num, want_moments);
-	moving_sum_result(&state->den, &out->den, want_moments);
+	moving_sum_result(&state->num, &out->num, want_residual);
+	moving_sum_result(&state->den, &out->den, want_residual);
 	if (want_moments)
 	{
 		out->sum_xx = exact_sum_round(&state->sum_xx, NULL);
@@ -362,19 +460,24 @@ kpi_ratio_moving_value(PG_FUNCTION_ARGS)
 	Ratio		frame;
 	double		result;
 
-	if (!moving_result(fcinfo, &frame, false) || !ratio_value(&frame, false, &result))
+	if (!moving_result(fcinfo, &frame, false, false) || !ratio_value(&frame, false, &result))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(result);
 }
 
-/* Moving final of romi: (Σrevenue - Σcost) / Σcost of the frame. */
+/*
+ * Moving final of romi: (Σrevenue - Σcost) / Σcost of the frame.  The float
+ * sums keep their low parts, so that the difference is taken before
+ * rounding, as in the plain aggregate: kpi 0.1.0 rounded both sums to
+ * double first and returned 0 near break-even.
+ */
 Datum
 kpi_ratio_moving_romi_value(PG_FUNCTION_ARGS)
 {
 	Ratio		frame;
 	double		result;
 
-	if (!moving_result(fcinfo, &frame, false) || !ratio_value(&frame, true, &result))
+	if (!moving_result(fcinfo, &frame, false, true) || !ratio_value(&frame, true, &result))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(result);
 }
@@ -385,7 +488,7 @@ kpi_ratio_moving_summary(PG_FUNCTION_ARGS)
 {
 	Ratio	   *frame = palloc(sizeof(Ratio));
 
-	if (!moving_result(fcinfo, frame, true))
+	if (!moving_result(fcinfo, frame, true, true))
 		PG_RETURN_NULL();
 	RATIO_CHECK(frame);
 	PG_RETURN_RATIO_P(frame);

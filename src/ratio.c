@@ -156,12 +156,36 @@ ratio_count_overflow_error(void)
 			 errmsg("kpi.ratio row count out of range")));
 }
 
+/*
+ * A decimal sum at more than DECIMAL_MAX_SCALE places, as kpi 0.1.0 could
+ * store one, brought to at most that many; false if it has a non-zero place
+ * beyond them.
+ */
+bool
+ratio_sum_normalise_scale(RatioSum *sum)
+{
+	int			scale = sum->scale;
+	bool		ok;
+
+	if (sum->kind != SUM_DECIMAL || (scale >= 0 && scale <= DECIMAL_MAX_SCALE))
+		return true;
+	if (scale < 0)
+		return false;
+	ok = decimal_normalise_scale(&sum->v.decimal, &scale);
+	sum->scale = scale;
+	return ok;
+}
+
 static void
 ratio_sum_merge(RatioSum *into, const RatioSum *other)
 {
 	if (into->kind == SUM_DECIMAL && other->kind == SUM_DECIMAL)
 	{
-		decimal_add(&into->v.decimal, &into->scale, other->v.decimal, other->scale);
+		RatioSum	term = *other;
+
+		if (unlikely(!ratio_sum_normalise_scale(&term)))
+			decimal_overflow_error();
+		decimal_add(&into->v.decimal, &into->scale, term.v.decimal, term.scale);
 		return;
 	}
 	make_float(into);
@@ -247,9 +271,7 @@ ratio_value(const Ratio *ratio, bool minus_one, double *result)
 				return true;
 			}
 		}
-		quotient = decimal_to_long_double(numerator, numerator_scale) /
-			decimal_to_long_double(denominator, ratio->den.scale);
-		*result = (double) quotient;
+		*result = decimal_divide(numerator, numerator_scale, denominator, ratio->den.scale);
 		return true;
 	}
 	else
@@ -327,6 +349,39 @@ ratio_sum_problem(const RatioSum *sum)
 	if (!isfinite(sum->v.fp.hi) && sum->v.fp.lo != 0.0)
 		return "infinite or NaN float sum has a low part";
 	return NULL;
+}
+
+/*
+ * Validate a transition state that kpi did not build, and bring it into the
+ * canonical form the transitions rely on: float pairs normalised (|lo| at
+ * most half an ulp of hi, or compensated_add loses digits), decimal sums at
+ * no more than DECIMAL_MAX_SCALE places.  A summary of no rows must have
+ * zero sums: no kpi function produces anything else, and an INITCOND such
+ * as (n=0, num=5, den=0) would add 5 to every result.  Any other well
+ * formed summary is a legitimate starting point (a carried-forward total).
+ */
+void
+ratio_adopt_state(Ratio *state)
+{
+	const char *problem = ratio_problem(state);
+
+	if (problem == NULL &&
+		(!ratio_sum_normalise_scale(&state->num) || !ratio_sum_normalise_scale(&state->den)))
+		problem = "decimal scale out of range";
+	if (problem == NULL && state->n == 0 &&
+		(ratio_sum_to_double(&state->num) != 0.0 || ratio_sum_to_double(&state->den) != 0.0))
+		problem = "row count of zero with non-zero sums";
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid kpi.ratio aggregate state"),
+				 errdetail("The state passed to a kpi transition function has a %s.", problem),
+				 errhint("A custom aggregate over kpi's transition functions must start from a NULL state or a summary that kpi produced.")));
+	if (state->num.kind == SUM_FLOAT)
+		state->num.v.fp = compensated_normalised(&state->num.v.fp);
+	if (state->den.kind == SUM_FLOAT)
+		state->den.v.fp = compensated_normalised(&state->den.v.fp);
+	state->flags |= RATIO_FLAG_CHECKED;
 }
 
 /* NULL when the summary is well formed, else what is wrong with it. */

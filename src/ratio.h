@@ -49,10 +49,21 @@ typedef struct RatioSum
 	}			v;
 } RatioSum;
 
+/*
+ * Ratio.flags.  RATIO_FLAG_CHECKED marks a summary that kpi's own C code
+ * built or validated.  It is set in memory only, never read from text or
+ * binary input (those clear it), so a state that reaches a transition
+ * function without it came from somewhere else -- a user's CREATE
+ * AGGREGATE with kpi's transition and a forged INITCOND, say -- and is
+ * validated before it is trusted (ratio_adopt_state).
+ */
+#define RATIO_FLAG_CHECKED	0x01
+
 typedef struct Ratio
 {
 	uint8		version;		/* RATIO_FORMAT_VERSION */
-	uint8		reserved[7];
+	uint8		flags;			/* RATIO_FLAG_*, in memory only */
+	uint8		reserved[6];
 	int64		n;				/* pairs summarised */
 	RatioSum	num;			/* Σx, x = numerator */
 	RatioSum	den;			/* Σy, y = denominator */
@@ -100,6 +111,8 @@ extern void ratio_init(Ratio *ratio, bool with_moments);
 extern void ratio_sum_add_float(RatioSum *sum, KpiInput input);
 extern void ratio_count_overflow_error(void) pg_attribute_noreturn();
 extern void ratio_merge(Ratio *into, const Ratio *other);
+extern bool ratio_sum_normalise_scale(RatioSum *sum);
+extern void ratio_adopt_state(Ratio *state);
 extern bool ratio_value(const Ratio *ratio, bool minus_one, double *result);
 extern double ratio_sum_to_double(const RatioSum *sum);
 extern bool ratio_equal(const Ratio *a, const Ratio *b);

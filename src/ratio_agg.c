@@ -40,15 +40,21 @@ PG_FUNCTION_INFO_V1(kpi_ratio_combine);
 static inline Ratio *
 writable_state(FunctionCallInfo fcinfo)
 {
-	Ratio	   *copy;
+	Ratio	   *state;
 
 	if (PG_ARGISNULL(0))
 		return NULL;
 	if (likely(CALLED_AS_AGGREGATE(fcinfo)))
-		return PG_GETARG_RATIO_P(0);
-	copy = palloc(sizeof(Ratio));
-	memcpy(copy, PG_GETARG_RATIO_P(0), sizeof(Ratio));
-	return copy;
+		state = PG_GETARG_RATIO_P(0);
+	else
+	{
+		state = palloc(sizeof(Ratio));
+		memcpy(state, PG_GETARG_RATIO_P(0), sizeof(Ratio));
+	}
+	/* a state kpi did not build (an INITCOND, a direct call) is checked once */
+	if (unlikely(!(state->flags & RATIO_FLAG_CHECKED)))
+		ratio_adopt_state(state);
+	return state;
 }
 
 /*
@@ -65,6 +71,7 @@ new_state(FunctionCallInfo fcinfo, bool with_moments)
 		aggcontext = CurrentMemoryContext;
 	state = MemoryContextAlloc(aggcontext, sizeof(Ratio));
 	ratio_init(state, with_moments);
+	state->flags |= RATIO_FLAG_CHECKED;
 	return state;
 }
 
@@ -221,11 +228,19 @@ kpi_ratio_combine(PG_FUNCTION_ARGS)
 	{
 		state = new_state(fcinfo, true);
 		memcpy(state, PG_GETARG_RATIO_P(1), sizeof(Ratio));
-		/* a pair typed in as text, or stored by 0.1.0, may not be normalised */
+
+		/*
+		 * A pair typed in as text, or stored by 0.1.0, may not be
+		 * normalised; a sum stored by 0.1.0 may carry zeros beyond 36
+		 * places.
+		 */
+		if (!ratio_sum_normalise_scale(&state->num) || !ratio_sum_normalise_scale(&state->den))
+			decimal_overflow_error();
 		if (state->num.kind == SUM_FLOAT)
 			state->num.v.fp = compensated_normalised(&state->num.v.fp);
 		if (state->den.kind == SUM_FLOAT)
 			state->den.v.fp = compensated_normalised(&state->den.v.fp);
+		state->flags |= RATIO_FLAG_CHECKED;
 	}
 	else
 		ratio_merge(state, PG_GETARG_RATIO_P(1));

@@ -291,6 +291,8 @@ recv_sum(StringInfo buf, RatioSum *sum)
 		high = pq_getmsgint64(buf);
 		low = (uint64) pq_getmsgint64(buf);
 		sum->v.decimal = (int128) (((uint128) (uint64) high << 64) | low);
+		/* a sum sent by 0.1.0 may carry zeros beyond 36 places */
+		(void) ratio_sum_normalise_scale(sum);
 	}
 	else if (sum->kind == SUM_FLOAT)
 	{

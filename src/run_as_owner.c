@@ -22,7 +22,10 @@
  *      KPIs read: reading as the owner never shows a value the caller could
  *      not compute directly.  Sources whose rows depend on who reads them
  *      (row-level security, security_invoker views, foreign tables through
- *      user mappings) are refused (42501) unless the caller is the owner.
+ *      user mappings) are refused (42501) unless the caller is the owner, and
+ *      a view is read only for callers with its owner's privileges: its
+ *      functions would otherwise see the owner's identity (current_user,
+ *      privilege checks) on the caller's behalf.
  *   3. The query is parsed as the caller (so schema lookups are the
  *      caller's), then planned and run as the owner with
  *      SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION.
@@ -76,7 +79,8 @@ typedef struct SourceResult
 /*
  * Why reading relid as its owner would not give the caller the rows the
  * caller would read directly: 'row_level_security', 'security_invoker' or
- * 'foreign_table'; NULL when it would (or when the caller is the owner).
+ * 'foreign_table', or for a view 'view_of_other_role' when the caller lacks its
+ * owner's privileges; NULL when it would (or when the caller is the owner).
  */
 static const char *
 owner_read_problem(Oid relid)
@@ -104,6 +108,15 @@ owner_read_problem(Oid relid)
 
 			if (RelationHasSecurityInvoker(rel))
 				problem = "security_invoker";
+			/*
+			 * A view's functions see their caller's identity: current_user,
+			 * or a privilege check inside pg_stat_activity.  Run as the
+			 * owner, they would see the owner's rows, which the caller may
+			 * not; so only a caller with the owner's privileges (who could
+			 * SET ROLE to it, a superuser included) reads another's view.
+			 */
+			else if (!has_privs_of_role(caller, form->relowner))
+				problem = "view_of_other_role";
 			relation_close(rel, AccessShareLock);
 		}
 	}
@@ -186,8 +199,12 @@ refuse_owner_read(Oid relid, const char *problem)
 					   "The table has row-level security, whose policies would apply to its owner instead of you." :
 					   strcmp(problem, "security_invoker") == 0 ?
 					   "It is a security_invoker view, whose tables would be read with its owner's privileges instead of yours." :
+					   strcmp(problem, "view_of_other_role") == 0 ?
+					   "It is a view of a role whose privileges you do not have, and its functions would see that role's data instead of yours." :
 					   "It is a foreign table, which would be read through its owner's user mapping instead of yours."),
-			 errhint("Only the owner of the source can measure this KPI; see doc/security.md.")));
+			 errhint("%s", strcmp(problem, "view_of_other_role") == 0 ?
+					 "Only a role with the privileges of its owner can measure this KPI; see doc/security.md." :
+					 "Only the owner of the source can measure this KPI; see doc/security.md.")));
 }
 
 /* Runs a prepared plan as owner inside a security-restricted operation. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # pg_dump / pg_restore round trip of the KPI catalog: the user's definitions
 # come back unchanged, and so do the history of the weekly review (a row of
-# kpi.reviews, one of kpi.target_history, their identity sequences) and the
-# SMART verdicts; the sources resolve to the restored tables, and a restore
+# kpi.reviews, one of kpi.target_history, their identity sequences), a plan
+# whose rows point at that target change, and the SMART verdicts; the sources resolve to the restored tables, and a restore
 # is not held to kpi.enforce_smart = error (the sources may be loaded after
 # the catalog).  Run by test/suites.sh inside pg_virtualenv, or by hand
 # against any server the libpq environment points at.
@@ -55,6 +55,12 @@ UPDATE kpi.definitions SET active = false WHERE name = 'leads_tiktok';
 -- The weekly review: a review, a target change, and a SMART verdict.
 SET kpi.as_of = '2024-07-01 09:00+00';
 SELECT kpi.record_review('cac_paid_search', 'Off track: marketing and sales rework the bids.');
+-- A plan, which the target change rescales from July on (change_id).
+INSERT INTO kpi.plans (name, grain, period_start, target) VALUES
+	('deal_size_north', 'month', '2024-05-01', 1320), ('deal_size_north', 'month', '2024-06-01', 1340),
+	('deal_size_north', 'month', '2024-07-01', 1400);
+INSERT INTO kpi.plans (name, segment, grain, period_start, target, note) VALUES
+	('deal_size_north', 'enterprise', 'month', '2024-07-01', 2000, 'Enterprise deals only.');
 SELECT kpi.adjust_target('deal_size_north', 1450, '30-day feedback: the north sells bigger deals than planned.');
 SELECT kpi.recheck_smart('cac_paid_search');
 SQL
@@ -71,11 +77,14 @@ SELECT name, specific, measurable, attractive, realistic, time_bound, smart FROM
 SELECT kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01'), kpi.measure('deal_size_north', '2024-03-01', '2024-04-01');
 SELECT 'review', r.* FROM kpi.reviews AS r ORDER BY r.review_id;
 SELECT 'target_change', h.* FROM kpi.target_history AS h ORDER BY h.change_id;
+SELECT 'plan', p.* FROM kpi.plans AS p ORDER BY p.name, p.segment, p.period_start;
 SELECT 'verdict', v.* FROM kpi.smart_verdicts AS v ORDER BY v.name;
 SQL
 }
 snapshot "$src" >"$work/before.txt"
 [ "$(grep -c . "$work/before.txt")" -ge 10 ] || { echo "source snapshot is incomplete"; cat "$work/before.txt"; exit 1; }
+[ "$(grep -c '^plan|' "$work/before.txt")" = 4 ] && grep -q '^plan|deal_size_north||month|2024-07-01|2024-08-01|1450||1$' "$work/before.txt" ||
+	{ echo "source snapshot lacks its rescaled plan"; cat "$work/before.txt"; exit 1; }
 for kind in review target_change verdict; do
 	[ "$(grep -c "^$kind|" "$work/before.txt")" = 1 ] || { echo "source snapshot lacks its $kind row"; cat "$work/before.txt"; exit 1; }
 done

@@ -19,6 +19,7 @@ packages=(
 	lintian                  # test/package.sh
 	clang                    # test/fuzz/goal_parser.sh: libFuzzer build of the goal parser
 	libclang-rt-14-dev       # the fuzzer and sanitizer runtimes for clang
+	sqlsmith                 # test/sqlsmith.sh: random SQL against kpi
 )
 
 missing=()

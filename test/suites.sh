@@ -66,11 +66,14 @@ pgtap() {
 }
 suite "pgTAP (pg_prove)" pgtap
 suite "catalog pg_dump/pg_restore round trip" bash test/catalog_dump_restore.sh
+suite "kpi.ratio pg_dump/pg_restore round trip (generated states)" bash test/ratio_dump_restore.sh
 suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 suite "doc/reference.md is current" bash test/reference.sh
 suite "README.md examples run" bash test/readme_examples.sh
 suite "Citus calling convention, without Citus" bash test/citus_convention.sh
 suite "fuzz: goal parser (libFuzzer, 20 s)" bash test/fuzz/goal_parser.sh 20
+suite "fuzz: kpi.ratio input and numeric decoder (libFuzzer, 20 s)" bash test/fuzz/ratio.sh 20
+suite "fuzz: sqlsmith, 1,000 random queries as an unprivileged role" bash test/sqlsmith.sh 1000 "$((RANDOM))"
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue

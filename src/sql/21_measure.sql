@@ -139,6 +139,9 @@ BEGIN
 				WHEN 'row_level_security' THEN kpi.translate(
 					'%s has row-level security, and kpi reads a source as its owner, whose policies differ from yours: only its owner can measure this KPI (doc/security.md).',
 					'%s hat Sicherheit auf Zeilenebene, und kpi liest eine Quelle als ihr Eigentümer, für den andere Richtlinien gelten als für Sie: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).')
+				WHEN 'view_of_other_role' THEN kpi.translate(
+					'%s is a view of a role whose privileges you lack, and kpi reads a source as its owner, whose identity its functions would see: only roles with its owner''s privileges can measure this KPI; use a table or materialized view (doc/security.md).',
+					'%s ist eine Sicht einer Rolle, deren Rechte Ihnen fehlen, und kpi liest eine Quelle als ihr Eigentümer, dessen Identität ihre Funktionen sähen: nur Rollen mit den Rechten des Eigentümers können diese Kennzahl messen; verwenden Sie eine Tabelle oder materialisierte Sicht (doc/security.md).')
 				WHEN 'security_invoker' THEN kpi.translate(
 					'%s is a security_invoker view, and kpi reads a source as its owner: only its owner can measure this KPI; make it an ordinary view (doc/security.md).',
 					'%s ist eine security_invoker-Sicht, und kpi liest eine Quelle als ihr Eigentümer: nur der Eigentümer kann diese Kennzahl messen; machen Sie sie zu einer gewöhnlichen Sicht (doc/security.md).')
@@ -400,10 +403,19 @@ CREATE FUNCTION kpi.measure_series(definition kpi.definitions, bucket interval,
 AS $$
 DECLARE
 	checked boolean := kpi.check_interval('bucket', bucket) AND kpi.check_period(period_start, period_end);
+	-- Buckets from -infinity never reach period_end (issue 8, bad inputs).
+	finite boolean := pg_catalog.isfinite(period_start) AND pg_catalog.isfinite(period_end);
 	-- The bucket boundaries, the last one cut at period_end.
-	bounds timestamptz[] := ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
-								  WHERE s < period_end ORDER BY s) || period_end;
+	bounds timestamptz[] := CASE WHEN finite THEN
+		ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
+			  WHERE s < period_end ORDER BY s) || period_end END;
 BEGIN
+	IF NOT finite THEN
+		RAISE EXCEPTION 'a series needs a finite period'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end),
+				  HINT = 'Give the first and the last day of the series.';
+	END IF;
 	IF pg_catalog.cardinality(bounds) < 2 THEN
 		RETURN;
 	END IF;

@@ -89,8 +89,9 @@ COMMENT ON FUNCTION kpi.smart_verdict(text, text[], text) IS
 /*
  * The five SMART criteria of a definition, in order, with a stable key, the
  * name in the session's language, and a detail that says what is wrong and
- * what to do (or, when passed, what was found).  Measures the source with
- * the caller's privileges; never fails on a broken definition.
+ * what to do (or, when passed, what was found).  Measures the source for
+ * the caller (kpi.read_source: only what the caller may SELECT, read as the
+ * source's owner); never fails on a broken definition.
  */
 CREATE FUNCTION kpi.smart_criteria(definition kpi.definitions)
 	RETURNS TABLE (criterion_key text, criterion text, passed boolean, detail text)
@@ -110,6 +111,7 @@ DECLARE
 	best double precision;
 	history_periods integer;
 	found text;		-- what the realistic check found
+	steepest record;	-- the plan's steepest step (kpi.plans), if it has a plan
 	verdicts kpi.smart_criterion[] := '{}';
 	sign double precision := CASE d.direction WHEN 'lower_is_better' THEN -1 ELSE 1 END;
 	-- The review period; weekly when review_every is unset or not positive
@@ -277,6 +279,9 @@ BEGIN
 		periods_to_due := span_days * 86400.0
 			/ pg_catalog.date_part('epoch', every);
 		required := sign * (d.target - d.baseline) / periods_to_due;
+		-- With a plan, its steepest step is what has to be realistic.
+		steepest := kpi.plan_steepest_step(d);
+		required := COALESCE(steepest.required, required);
 		IF history_periods < 4 THEN
 			problems := ARRAY[pg_catalog.format(kpi.translate(
 				'Not enough history: %s review periods with data in the 12 before starts_on, and at least 4 are needed to judge the target.',
@@ -286,6 +291,19 @@ BEGIN
 			problems := ARRAY[kpi.translate(
 				'Not enough history: no two consecutive review periods before starts_on have data.',
 				'Nicht genug Historie: keine zwei aufeinanderfolgenden Berichtszeiträume vor starts_on haben Daten.')];
+		ELSIF steepest.required IS NOT NULL THEN
+			found := pg_catalog.format(CASE WHEN required <= best
+				THEN kpi.translate(
+					'The plan''s steepest step, into the period from %s, needs an improvement of %s per review period; the best between two consecutive periods of the last %s was %s.',
+					'Der steilste Schritt des Plans, in den Zeitraum ab %s, verlangt eine Verbesserung um %s je Berichtszeitraum; die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war %s.')
+				ELSE kpi.translate(
+					'The plan''s steepest step, into the period from %s, needs an improvement of %s per review period, but the best between two consecutive periods of the last %s was %s: spread that step over more periods, lower the target or allow more time.',
+					'Der steilste Schritt des Plans, in den Zeitraum ab %s, verlangt eine Verbesserung um %s je Berichtszeitraum, die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war aber %s: verteilen Sie diesen Schritt auf mehr Zeiträume, senken Sie den Zielwert oder lassen Sie mehr Zeit.')
+				END,
+				kpi.show_date(steepest.period_start), kpi.show_number(required), history_periods, kpi.show_number(best));
+			IF required > best THEN
+				problems := ARRAY[found];
+			END IF;
 		ELSE
 			found := pg_catalog.format(CASE WHEN required <= best
 				THEN kpi.translate(
@@ -404,7 +422,7 @@ COMMENT ON COLUMN kpi.smart_verdicts.name IS 'The KPI checked (kpi.definitions.n
 COMMENT ON COLUMN kpi.smart_verdicts.smart IS 'Whether it passed all five criteria.';
 COMMENT ON COLUMN kpi.smart_verdicts.failed IS 'The criteria it failed: specific, measurable, attractive, realistic, time_bound.';
 COMMENT ON COLUMN kpi.smart_verdicts.checked_at IS 'When it was checked: kpi.as_of() at the time.';
-COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role whose privileges the check ran with.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role the check ran for: it measured only sources that role may read.';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.smart_verdicts', '');
 
@@ -428,7 +446,7 @@ CREATE FUNCTION kpi.recheck_smart(definition kpi.definitions) RETURNS boolean
 		ARRAY(SELECT c.criterion_key FROM kpi.smart_criteria(definition) WITH ORDINALITY AS c
 			  WHERE NOT c.passed ORDER BY c.ordinality));
 COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
-	'Runs the SMART check of a stored definition with the caller''s privileges and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+	'Runs the SMART check of a stored definition for the caller (values only from sources the caller may SELECT, each read as its owner) and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
 
 CREATE FUNCTION kpi.recheck_smart(kpi_name text) RETURNS boolean
 	LANGUAGE sql VOLATILE STRICT SECURITY INVOKER

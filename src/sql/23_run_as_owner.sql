@@ -10,7 +10,8 @@
  *   kpi.source_owner_problem(source regclass) → text
  *       row_level_security, security_invoker or foreign_table when reading
  *       the source as its owner would change the rows the caller sees (and
- *       the caller is not the owner); NULL otherwise.
+ *       the caller is not the owner), view_of_other_role for a view whose
+ *       owner's privileges the caller lacks; NULL otherwise.
  *   kpi.source_query(definitions kpi.definitions[])
  *       → (source regclass, columns name[], names text[], query text, empty_query text)
  *       The one grouped query that measures definitions of one source and
@@ -29,7 +30,7 @@ CREATE FUNCTION kpi.source_owner_problem(source regclass) RETURNS text
 	AS 'MODULE_PATHNAME', 'kpi_source_owner_problem'
 	LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.source_owner_problem(regclass) IS
-	'Internal: row_level_security, security_invoker or foreign_table when kpi, which reads a source as its owner, would read other rows than the caller could (the caller is not the owner); NULL otherwise.';
+	'Internal: row_level_security, security_invoker or foreign_table when kpi, which reads a source as its owner, would read other rows than the caller could (the caller is not the owner), view_of_other_role for a view whose owner''s privileges the caller lacks (its functions would see the owner''s identity); NULL otherwise.';
 
 /*
  * The query builder of kpi.read_source: one query, grouped by the period a
@@ -107,7 +108,7 @@ CREATE FUNCTION kpi.read_source(definitions kpi.definitions[], bounds timestampt
 	AS 'MODULE_PATHNAME', 'kpi_read_source'
 	LANGUAGE C STABLE STRICT PARALLEL UNSAFE ROWS 20;
 COMMENT ON FUNCTION kpi.read_source(kpi.definitions[], timestamptz[], boolean) IS
-	'Internal: measures definitions that share one source and time column over each period [bounds[k], bounds[k+1]) in one query, read as the source''s owner inside a security-restricted operation, after checking that the caller may SELECT the columns read (42501 otherwise, and for sources with row-level security, security_invoker views and foreign tables unless the caller owns them). With isolate, an error of the source becomes the problem of the KPIs concerned, with NULL values.';
+	'Internal: measures definitions that share one source and time column over each period [bounds[k], bounds[k+1]) in one query, read as the source''s owner inside a security-restricted operation, after checking that the caller may SELECT the columns read (42501 otherwise, and for sources with row-level security, security_invoker views and foreign tables unless the caller owns them, and views unless the caller has their owner''s privileges). With isolate, an error of the source becomes the problem of the KPIs concerned, with NULL values.';
 
 /*
  * The stored KPIs named over each period, as the scorecard and the audit

@@ -21,12 +21,13 @@
  * starts_on + (k+1)·review_every) in the session's time zone (see
  * kpi.last_review_period in the catalog); "the last complete review period" is
  * the latest of them that has ended by kpi.as_of() (the setting kpi.as_of,
- * or now()).  The plan is the straight line from baseline at starts_on
- * (midnight, session time zone) to target at due_on.
+ * or now()).  The plan is the KPI's plan in kpi.plans where it has one
+ * (kpi.plan_target, 25_plans.sql), else the straight line from baseline at
+ * starts_on (midnight, session time zone) to target at due_on.
  *
  * Status, from progress = (value − baseline) / (target − baseline) and the
- * expected progress = the share of [starts_on, due_on] elapsed, clamped to
- * [0, 1]:
+ * expected progress = the progress of the plan's target (kpi.plans), or
+ * without a plan the share of [starts_on, due_on] elapsed, clamped to [0, 1]:
  *   on_track   progress >= expected progress
  *   at_risk    behind, by less than the setting kpi.at_risk_margin (0.10)
  *   off_track  behind by kpi.at_risk_margin or more
@@ -114,20 +115,14 @@ SELECT pg_catalog.pg_extension_config_dump('kpi.target_history', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('kpi.reviews', 'review_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('kpi.target_history', 'change_id'), '');
 
+-- The plan periods a target change rescaled (kpi.adjust_target); deferred,
+-- so that an exported catalog may load kpi.plans before kpi.target_history.
+ALTER TABLE kpi.plans ADD CONSTRAINT plans_change_id_fkey FOREIGN KEY (change_id)
+	REFERENCES kpi.target_history (change_id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;
+
 ------------------------------------------------------------------------------
 -- The plan: where a KPI should be, and how far along it is.
 ------------------------------------------------------------------------------
-
-CREATE FUNCTION kpi.expected_progress(definition kpi.definitions, at timestamptz) RETURNS double precision
-	LANGUAGE sql STABLE PARALLEL SAFE
-	RETURN CASE WHEN (definition).due_on > (definition).starts_on AND kpi.definition_problem(definition) IS NULL THEN
-		LEAST(1.0, GREATEST(0.0,
-			(pg_catalog.date_part('epoch', at) - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))
-			/ (pg_catalog.date_part('epoch', (definition).due_on::timestamptz)
-			   - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))))
-	END;
-COMMENT ON FUNCTION kpi.expected_progress(kpi.definitions, timestamptz) IS
-	'The share of the time from starts_on to due_on (midnight, session time zone) elapsed at the moment given, between 0 and 1; NULL without a span.';
 
 CREATE FUNCTION kpi.progress(definition kpi.definitions, value double precision) RETURNS double precision
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -139,13 +134,28 @@ CREATE FUNCTION kpi.progress(definition kpi.definitions, value double precision)
 COMMENT ON FUNCTION kpi.progress(kpi.definitions, double precision) IS
 	'The share of the distance from baseline to target that value covers: 0 at the baseline, 1 at the target, negative when worse than the baseline; works for either direction. NULL without baseline and target, and beyond the range it computes (|value| > 1e150, |target − baseline| < 1e-150, a definition out of range).';
 
+CREATE FUNCTION kpi.expected_progress(definition kpi.definitions, at timestamptz) RETURNS double precision
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN COALESCE(
+		-- the progress the plan asks for by then
+		kpi.progress(definition, kpi.plan_target(definition, at)),
+		CASE WHEN (definition).due_on > (definition).starts_on AND kpi.definition_problem(definition) IS NULL THEN
+		LEAST(1.0, GREATEST(0.0,
+			(pg_catalog.date_part('epoch', at) - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))
+			/ (pg_catalog.date_part('epoch', (definition).due_on::timestamptz)
+			   - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))))
+		END);
+COMMENT ON FUNCTION kpi.expected_progress(kpi.definitions, timestamptz) IS
+	'The progress the KPI should have made at the moment given: with a plan (kpi.plans), the share of the distance from baseline to target that the plan''s target then covers (below 0 or above 1 where the plan dips or overshoots); without one, the share of the time from starts_on to due_on (midnight, session time zone) elapsed, between 0 and 1; NULL without a span.';
+
 CREATE FUNCTION kpi.target_path(definition kpi.definitions, at timestamptz) RETURNS double precision
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN CASE WHEN kpi.definition_problem(definition) IS NULL THEN
-		(definition).baseline
-		+ ((definition).target - (definition).baseline) * kpi.expected_progress(definition, at) END;
+		COALESCE(kpi.plan_target(definition, at),
+				 (definition).baseline
+				 + ((definition).target - (definition).baseline) * kpi.expected_progress(definition, at)) END;
 COMMENT ON FUNCTION kpi.target_path(kpi.definitions, timestamptz) IS
-	'Where the KPI should be at the moment given: the straight line from baseline at starts_on to target at due_on, flat before and after.';
+	'Where the KPI should be at the moment given: its plan''s target then (kpi.plan_target) when it has a plan in kpi.plans, else the straight line from baseline at starts_on to target at due_on, flat before and after.';
 
 -- PL/pgSQL: as SQL it would not be inlined (it reads its arguments more than
 -- once), and would plan a query of its own for every KPI of the scorecard.
@@ -243,12 +253,14 @@ CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
 		change double precision, relative_change double precision,
 		progress double precision, expected_progress double precision, target_path double precision,
 		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean,
-		problem text)
+		problem text, year_ago double precision, yoy_change double precision)
 	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 BEGIN ATOMIC
 	WITH active AS (
 		SELECT d, kpi.definition_problem(d) AS invalid,
-			   cur.period_start, cur.period_end, prev.period_start AS previous_start
+			   cur.period_start, cur.period_end, prev.period_start AS previous_start,
+			   cur.period_start - kpi.year_ago_shift(COALESCE(d.review_every, interval '7 days')) AS year_ago_start,
+			   cur.period_end - kpi.year_ago_shift(COALESCE(d.review_every, interval '7 days')) AS year_ago_end
 		FROM kpi.definitions AS d
 		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 0) AS cur
 		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 1) AS prev
@@ -262,6 +274,13 @@ BEGIN ATOMIC
 			  FROM active a WHERE a.period_start IS NOT NULL
 			  GROUP BY a.previous_start, a.period_start, a.period_end) AS g
 		CROSS JOIN LATERAL kpi.measure_sources(g.names, ARRAY[g.previous_start, g.period_start, g.period_end]) AS m
+	),
+	measured_year_ago AS (
+		SELECT m.name, m.value
+		FROM (SELECT a.year_ago_start, a.year_ago_end, pg_catalog.array_agg((a.d).name) AS names
+			  FROM active a WHERE a.year_ago_start IS NOT NULL
+			  GROUP BY a.year_ago_start, a.year_ago_end) AS g
+		CROSS JOIN LATERAL kpi.measure_sources(g.names, ARRAY[g.year_ago_start, g.year_ago_end]) AS m
 	),
 	reviewed AS (
 		SELECT r.name, pg_catalog.max(r.reviewed_at) AS last_reviewed_at
@@ -284,11 +303,15 @@ BEGIN ATOMIC
 		   v.smart, v.checked_at,
 		   r.last_reviewed_at::date,
 		   r.last_reviewed_at IS NULL OR r.last_reviewed_at < a.period_end,
-		   COALESCE(a.invalid, cur.problem, prev.problem)
+		   COALESCE(a.invalid, cur.problem, prev.problem),
+		   ya.value,
+		   CASE WHEN pg_catalog.abs(cur.value) <= 1e300 AND pg_catalog.abs(ya.value) <= 1e300
+				THEN cur.value - ya.value END
 	FROM active a
 	LEFT JOIN measured cur ON cur.name = (a.d).name AND cur.period_start = a.period_start
 	LEFT JOIN measured prev ON prev.name = (a.d).name AND prev.period_start = a.previous_start
 	LEFT JOIN reviewed r ON r.name = (a.d).name
+	LEFT JOIN measured_year_ago ya ON ya.name = (a.d).name
 	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
 	ORDER BY 1;
 END;
@@ -308,17 +331,19 @@ COMMENT ON COLUMN kpi.scorecard.period_start IS 'Start of the last complete revi
 COMMENT ON COLUMN kpi.scorecard.period_end IS 'End (exclusive) of the last complete review period: the latest period boundary not after kpi.as_of().';
 COMMENT ON COLUMN kpi.scorecard.current IS 'The value over the last complete review period.';
 COMMENT ON COLUMN kpi.scorecard.previous IS 'The value over the review period before it.';
-COMMENT ON COLUMN kpi.scorecard.change IS 'current − previous.';
+COMMENT ON COLUMN kpi.scorecard.change IS 'current − previous: like with like, two consecutive review periods of review_every each, on the calendar of the session''s time zone.';
 COMMENT ON COLUMN kpi.scorecard.relative_change IS '(current − previous) / |previous|.';
 COMMENT ON COLUMN kpi.scorecard.progress IS 'The share of the distance from baseline to target covered by current.';
-COMMENT ON COLUMN kpi.scorecard.expected_progress IS 'The share of the time from starts_on to due_on elapsed at period_end.';
-COMMENT ON COLUMN kpi.scorecard.target_path IS 'Where the plan says the KPI should be at period_end.';
+COMMENT ON COLUMN kpi.scorecard.expected_progress IS 'The progress the plan asks for by period_end (kpi.plans), or without a plan the share of the time from starts_on to due_on elapsed then.';
+COMMENT ON COLUMN kpi.scorecard.target_path IS 'Where the plan says the KPI should be at period_end: the plan period it ends in (kpi.plans), or the straight line from baseline to target.';
 COMMENT ON COLUMN kpi.scorecard.status IS 'on_track, at_risk (behind by less than kpi.at_risk_margin), off_track, no_data, or invalid (a definition out of range: see problem).';
 COMMENT ON COLUMN kpi.scorecard.smart IS 'Whether the KPI passed all five SMART criteria at its last check (kpi.smart_verdicts); NULL when never checked.';
 COMMENT ON COLUMN kpi.scorecard.smart_checked_at IS 'When that check ran.';
 COMMENT ON COLUMN kpi.scorecard.last_reviewed_on IS 'Day of the last review recorded up to kpi.as_of(), in the session''s time zone.';
 COMMENT ON COLUMN kpi.scorecard.review_due IS 'True when no review was recorded since the last complete review period ended.';
 COMMENT ON COLUMN kpi.scorecard.problem IS 'Why the KPI has no value or status: the definition is out of range, it cannot be measured, the caller may not read its source, or reading the source failed; NULL when none.';
+COMMENT ON COLUMN kpi.scorecard.year_ago IS 'The value over the same review period a year earlier: 12 months earlier for a review_every of whole months, 52 weeks (the same weekdays) otherwise.';
+COMMENT ON COLUMN kpi.scorecard.yoy_change IS 'current − year_ago.';
 
 ------------------------------------------------------------------------------
 -- Reviewing and adjusting.
@@ -390,11 +415,21 @@ BEGIN
 	INSERT INTO kpi.target_history (name, changed_at, old_target, new_target, reason)
 	VALUES (kpi_name, kpi.as_of(), old_target, new_target, reason)
 	RETURNING * INTO change;
+	-- The rest of the plan (periods not over by kpi.as_of()) keeps its shape:
+	-- each target's distance from the baseline scales with the target's.
+	UPDATE kpi.plans AS p
+	SET target = CASE WHEN d.baseline IS NOT NULL AND old_target <> d.baseline
+					  THEN d.baseline + (p.target - d.baseline) * (new_target - d.baseline) / (old_target - d.baseline)
+					  ELSE p.target + (new_target - old_target) END,
+		change_id = change.change_id
+	FROM kpi.definitions AS d
+	WHERE d.name = kpi_name AND p.name = kpi_name AND p.segment IS NULL
+	  AND old_target IS NOT NULL AND p.period_end::timestamptz > kpi.as_of();
 	RETURN change;
 END
 $$;
 COMMENT ON FUNCTION kpi.adjust_target(text, double precision, text) IS
-	'Changes the target of a KPI and records the old and new target, who, when (kpi.as_of()) and why in kpi.target_history. Needs UPDATE on kpi.definitions and INSERT on kpi.target_history.';
+	'Changes the target of a KPI and records the old and new target, who, when (kpi.as_of()) and why in kpi.target_history. With a plan in kpi.plans, rescales the periods not over by kpi.as_of() so that the plan ends at the new target (each target''s distance from the baseline scaled alike; shifted when the old target was the baseline), and marks them with the change_id. Needs UPDATE on kpi.definitions and kpi.plans and INSERT on kpi.target_history.';
 
 ------------------------------------------------------------------------------
 -- The stale finding of kpi.audit().

@@ -25,13 +25,21 @@ SELECT i,
 FROM pg_catalog.generate_series(1, 3000) AS i;
 ALTER TABLE facts ADD COLUMN s kpi.ratio;
 UPDATE facts SET s = (SELECT kpi.ratio_agg(v.x, v.y) FROM (VALUES (xi, yi)) AS v(x, y));
+-- kpi.cohort: a period since acquisition (never negative: that is an error),
+-- and per-row cohort summaries to roll up.
+ALTER TABLE facts ADD COLUMN p integer, ADD COLUMN co kpi.cohort;
+UPDATE facts SET p = i % 7;
+UPDATE facts SET co = (SELECT kpi.cohort(v.p, v.r) FROM (VALUES (p, yn)) AS v(p, r));
 
 -- The test column for the n-th argument (1 or 2) of a given type; NULL if none.
-CREATE FUNCTION kpi_citus_convention.column_for(arg_type regtype, arg_position bigint) RETURNS text
+CREATE FUNCTION kpi_citus_convention.column_for(arg_type regtype, arg_position bigint, aggregate text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-	SELECT CASE arg_type
+	SELECT CASE
+		WHEN aggregate = 'kpi.cohort' AND arg_type = 'integer'::regtype THEN 'p'
+		ELSE CASE arg_type
 		WHEN 'boolean'::regtype THEN 'b'
 		WHEN 'kpi.ratio'::regtype THEN 's'
+		WHEN 'kpi.cohort'::regtype THEN 'co'
 		ELSE CASE arg_position WHEN 1 THEN 'x' ELSE 'y' END ||
 			 CASE arg_type
 				 WHEN 'integer'::regtype THEN 'i'
@@ -39,6 +47,7 @@ LANGUAGE sql IMMUTABLE AS $$
 				 WHEN 'numeric'::regtype THEN 'n'
 				 WHEN 'double precision'::regtype THEN 'f'
 			 END
+		END
 	END
 $$;
 
@@ -96,20 +105,21 @@ BEGIN
 		ORDER BY 1::text
 	LOOP
 		aggregate := agg.signature::text;
-		SELECT string_agg(kpi_citus_convention.column_for(t, n), ', ' ORDER BY n),
-			   bool_or(kpi_citus_convention.column_for(t, n) IS NULL)
+		IF agg.state_type = 'internal'::regtype OR agg.combinefn = 0 THEN
+			-- Citus does not split it: it pulls the rows to the coordinator
+			-- (kpi.attribute is grouped by customer, the distribution column).
+			partitions := NULL; combine_order := NULL; plain := NULL; split := NULL;
+			verdict := 'not split (Citus runs it on the coordinator)';
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		SELECT string_agg(kpi_citus_convention.column_for(t, n, agg.oid::regproc::text), ', ' ORDER BY n),
+			   bool_or(kpi_citus_convention.column_for(t, n, agg.oid::regproc::text) IS NULL)
 		INTO columns, missing
 		FROM unnest(agg.arg_types) WITH ORDINALITY AS u(t, n);
 		IF missing OR columns IS NULL THEN
 			partitions := NULL; combine_order := NULL; plain := NULL; split := NULL;
 			verdict := 'FAIL: no test column for an argument type of ' || agg.arg_types::text;
-			RETURN NEXT;
-			CONTINUE;
-		END IF;
-		IF agg.state_type = 'internal'::regtype OR agg.combinefn = 0 THEN
-			-- Citus does not split it: it pulls the rows to the coordinator.
-			partitions := NULL; combine_order := NULL; plain := NULL; split := NULL;
-			verdict := 'not split (Citus runs it on the coordinator)';
 			RETURN NEXT;
 			CONTINUE;
 		END IF;

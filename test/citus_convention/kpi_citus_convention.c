@@ -179,15 +179,15 @@ call_step(FunctionCallInfo fcinfo, InnerState *state, Oid fn, int nargs,
 }
 
 /*
- * Transition of worker_partial_agg(aggregate, arg [, arg]): the aggregate's
+ * Transition of worker_partial_agg(aggregate, arg [, arg [, arg]]): the aggregate's
  * own transition function, called as Citus's worker_partial_agg_sfunc does.
  */
 Datum
 citus_convention_partial_sfunc(PG_FUNCTION_ARGS)
 {
 	InnerState *state;
-	Datum		args[2];
-	bool		nulls[2];
+	Datum		args[3];
+	bool		nulls[3];
 	int			nargs = PG_NARGS() - 2;
 
 	if (PG_ARGISNULL(1))

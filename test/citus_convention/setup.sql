@@ -6,6 +6,8 @@ CREATE FUNCTION kpi_citus_convention.partial_sfunc(internal, regprocedure, "any"
 	RETURNS internal AS '$libdir/kpi_citus_convention', 'citus_convention_partial_sfunc' LANGUAGE C;
 CREATE FUNCTION kpi_citus_convention.partial_sfunc(internal, regprocedure, "any", "any")
 	RETURNS internal AS '$libdir/kpi_citus_convention', 'citus_convention_partial_sfunc' LANGUAGE C;
+CREATE FUNCTION kpi_citus_convention.partial_sfunc(internal, regprocedure, "any", "any", "any")
+	RETURNS internal AS '$libdir/kpi_citus_convention', 'citus_convention_partial_sfunc' LANGUAGE C;
 CREATE FUNCTION kpi_citus_convention.partial_ffunc(internal)
 	RETURNS text AS '$libdir/kpi_citus_convention', 'citus_convention_partial_ffunc' LANGUAGE C;
 CREATE FUNCTION kpi_citus_convention.combine_sfunc(internal, regprocedure, text, anyelement)
@@ -18,6 +20,9 @@ CREATE AGGREGATE kpi_citus_convention.worker_partial_agg(regprocedure, "any") (
 	SFUNC = kpi_citus_convention.partial_sfunc, STYPE = internal,
 	FINALFUNC = kpi_citus_convention.partial_ffunc);
 CREATE AGGREGATE kpi_citus_convention.worker_partial_agg(regprocedure, "any", "any") (
+	SFUNC = kpi_citus_convention.partial_sfunc, STYPE = internal,
+	FINALFUNC = kpi_citus_convention.partial_ffunc);
+CREATE AGGREGATE kpi_citus_convention.worker_partial_agg(regprocedure, "any", "any", "any") (
 	SFUNC = kpi_citus_convention.partial_sfunc, STYPE = internal,
 	FINALFUNC = kpi_citus_convention.partial_ffunc);
 

@@ -15,7 +15,7 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Reads kpi.scorecard and kpi.series through the PostgreSQL JDBC driver, the
+ * Reads kpi.scorecard, kpi.series and kpi.compare_periods through the PostgreSQL JDBC driver, the
  * one Metabase uses, and checks what a dashboard would get: the JDBC column
  * types (a type the driver does not know is Types.OTHER, which Metabase
  * cannot chart) and the values, against sums computed here from the raw rows.
@@ -94,7 +94,7 @@ public final class KpiJdbcClient {
 			try (ResultSet rs = st.executeQuery("SELECT * FROM kpi.scorecard ORDER BY name")) {
 				Map<String, Integer> types = columnTypes(rs.getMetaData());
 				for (String col : new String[] {"baseline", "target", "current", "previous", "change",
-						"relative_change", "progress", "expected_progress", "target_path"}) {
+						"relative_change", "progress", "expected_progress", "target_path", "year_ago", "yoy_change"}) {
 					check(types.get(col) != null && types.get(col) == Types.DOUBLE,
 						  "scorecard." + col + " is DOUBLE (got " + types.get(col) + ")");
 				}
@@ -186,6 +186,43 @@ public final class KpiJdbcClient {
 					BigDecimal byHand = cacByHand(c, LocalDate.of(2026, 2, 9), LocalDate.of(2026, 2, 16));
 					check(closeTo(last, byHand), "series value of the last week " + last + " = Σspend/Σcustomers " + byHand);
 				}
+			}
+
+			// Period over period: column types, and the last complete ISO week
+			// against the one before, summed here.
+			try (ResultSet rs = st.executeQuery("SELECT * FROM kpi.compare_periods('mon_cac_all', 'week')")) {
+				Map<String, Integer> types = columnTypes(rs.getMetaData());
+				for (String col : new String[] {"current_value", "compared_value", "change", "relative_change"}) {
+					check(types.get(col) != null && types.get(col) == Types.DOUBLE,
+						  "compare_periods." + col + " is DOUBLE (got " + types.get(col) + ")");
+				}
+				for (String col : new String[] {"current_start", "current_end", "compared_start", "compared_end"}) {
+					check(isTimestamp(types.get(col)), "compare_periods." + col + " is TIMESTAMP (got " + types.get(col) + ")");
+				}
+				for (String col : new String[] {"comparison", "note"}) {
+					check(types.get(col) != null && types.get(col) == Types.VARCHAR,
+						  "compare_periods." + col + " is VARCHAR (got " + types.get(col) + ")");
+				}
+				for (String col : new String[] {"improved", "clamped"}) {
+					check(types.get(col) != null && (types.get(col) == Types.BIT || types.get(col) == Types.BOOLEAN),
+						  "compare_periods." + col + " is BOOLEAN (got " + types.get(col) + ")");
+				}
+				int comparisons = 0;
+				while (rs.next()) {
+					comparisons++;
+					if (!rs.getString("comparison").equals("complete_vs_previous")) {
+						continue;
+					}
+					OffsetDateTime start = rs.getObject("current_start", OffsetDateTime.class);
+					check(start.toInstant().equals(OffsetDateTime.parse("2026-02-09T00:00+01:00").toInstant()),
+						  "the last complete ISO week starts on Monday 2026-02-09 in Berlin (got " + start + ")");
+					BigDecimal current = cacByHand(c, LocalDate.of(2026, 2, 9), LocalDate.of(2026, 2, 16));
+					BigDecimal previous = cacByHand(c, LocalDate.of(2026, 2, 2), LocalDate.of(2026, 2, 9));
+					check(closeTo(rs.getDouble("current_value"), current) && closeTo(rs.getDouble("compared_value"), previous),
+						  "compare_periods values " + rs.getDouble("current_value") + ", " + rs.getDouble("compared_value")
+						  + " = Σspend/Σcustomers " + current + ", " + previous);
+				}
+				check(comparisons == 4, "four comparisons (got " + comparisons + ")");
 			}
 		}
 

@@ -1,4 +1,4 @@
-"""Reads kpi.scorecard and kpi.series through psycopg2, the driver Superset
+"""Reads kpi.scorecard, kpi.series and kpi.compare_periods through psycopg2, the driver Superset
 uses, and checks what a dashboard would get: Python float for values (not
 Decimal, which Superset handles badly), datetime.date for days,
 datetime.datetime for moments, and the values against sums computed here
@@ -49,7 +49,7 @@ def main(database):
     rows = [dict(zip(oids, r)) for r in cur.fetchall()]
     check(len(rows) == 8, "the scorecard has one row per active KPI (got %d)" % len(rows))
     for col in ("baseline", "target", "current", "previous", "change", "relative_change",
-                "progress", "expected_progress", "target_path"):
+                "progress", "expected_progress", "target_path", "year_ago", "yoy_change"):
         check(oids[col] == FLOAT8, "scorecard.%s is float8 (got oid %s)" % (col, oids[col]))
     for col in ("starts_on", "due_on", "last_reviewed_on"):
         check(oids[col] == DATE, "scorecard.%s is date (got oid %s)" % (col, oids[col]))
@@ -100,6 +100,25 @@ def main(database):
     cur.execute(query, ("mon_cac_all", "1 week", start, end))
     last = cur.fetchall()[-1]
     check(close_to(last[1], current), "series value of the last week %r = Σspend/Σcustomers %s" % (last[1], current))
+
+    # Period over period (kpi.compare_periods): the types, and the last
+    # complete ISO week against the one before, summed here.
+    cur.execute("SELECT * FROM kpi.compare_periods('mon_cac_all', 'week')")
+    oids = {d.name: d.type_code for d in cur.description}
+    check(oids == {"comparison": TEXT, "current_start": TIMESTAMPTZ, "current_end": TIMESTAMPTZ,
+                   "current_value": FLOAT8, "compared_start": TIMESTAMPTZ, "compared_end": TIMESTAMPTZ,
+                   "compared_value": FLOAT8, "change": FLOAT8, "relative_change": FLOAT8, "improved": BOOL,
+                   "clamped": BOOL, "note": TEXT},
+          "compare_periods columns are text, timestamptz, float8 and boolean (got %s)" % oids)
+    comparisons = {r[0]: r for r in cur.fetchall()}
+    check(sorted(comparisons) == ["complete_vs_last_year", "complete_vs_previous", "to_date_vs_last_year",
+                                  "to_date_vs_previous"], "four comparisons")
+    week = comparisons["complete_vs_previous"]
+    check(week[1] == datetime.datetime(2026, 2, 9, tzinfo=berlin) and week[4] == datetime.datetime(2026, 2, 2, tzinfo=berlin),
+          "the last complete ISO week starts on Monday 2026-02-09, the one before on 2026-02-02")
+    check(type(week[3]) is float and close_to(week[3], current) and close_to(week[6], previous),
+          "compare_periods values %r, %r = Σspend/Σcustomers" % (week[3], week[6]))
+    check(type(week[9]) is bool and type(week[10]) is bool, "improved and clamped arrive as bool")
 
     conn.close()
     if failures:

@@ -2,7 +2,7 @@
 -- the aggregate shape that parallel query, windows and Citus rely on.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(16);
+SELECT plan(19);
 
 -- Every member of the extension is documented.
 SELECT is_empty($$
@@ -35,13 +35,26 @@ SELECT is_empty($$
 	'every kpi aggregate has a COMBINEFUNC');
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
-	WHERE p.pronamespace = 'kpi'::regnamespace AND a.aggtranstype <> 'kpi.ratio'::regtype $$,
-	'every kpi aggregate has STYPE kpi.ratio, a real type Citus can ship as text');
+	WHERE p.pronamespace = 'kpi'::regnamespace AND a.aggtranstype <> 'kpi.ratio'::regtype
+	  AND p.proname NOT IN ('attribute', 'cohort') $$,
+	'every kpi aggregate but kpi.attribute and kpi.cohort has STYPE kpi.ratio, a real type Citus can ship as text');
+SELECT is_empty($$
+	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname = 'cohort' AND a.aggtranstype <> 'kpi.cohort'::regtype $$,
+	'kpi.cohort has STYPE kpi.cohort, a real type Citus can ship as text');
+-- kpi.attribute is grouped by customer, so Citus pushes it down whole with
+-- the touches distributed by customer; its internal state (doc/attribution.md)
+-- travels between parallel workers through serialize/deserialize.
+SELECT is_empty($$
+	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+	WHERE p.pronamespace = 'kpi'::regnamespace AND a.aggtranstype = 'internal'::regtype
+	  AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0) $$,
+	'every internal-state kpi aggregate has serialize and deserialize functions');
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace
-	  AND (a.aggmtransfn = 0 OR a.aggminvtransfn = 0) $$,
-	'every kpi aggregate has moving-aggregate support with an inverse');
+	  AND (a.aggmtransfn = 0 OR a.aggminvtransfn = 0) AND p.proname NOT IN ('attribute', 'cohort') $$,
+	'every kpi aggregate but kpi.attribute and kpi.cohort (per-customer and per-cohort summaries, not running KPIs) has moving-aggregate support with an inverse');
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace
@@ -49,9 +62,13 @@ SELECT is_empty($$
 	'every kpi final function is READ_ONLY, as window use requires');
 SELECT is(
 	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
-	 WHERE p.pronamespace = 'kpi'::regnamespace),
+	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname NOT IN ('attribute', 'cohort')),
 	1 + 1 + 5 * 16,
 	'rollup, conversion_rate(boolean), and 5 ratio aggregates for each of 16 argument type pairs');
+SELECT is(
+	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname = 'attribute'),
+	3, 'kpi.attribute: with the default lookback, with a lookback, with a lookback and a half-life');
 
 -- Volatility and parallel labels of the C functions.
 SELECT is_empty($$

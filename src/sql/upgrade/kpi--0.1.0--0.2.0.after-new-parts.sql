@@ -220,3 +220,184 @@ COMMENT ON COLUMN kpi.scorecard.last_reviewed_on IS 'Day of the last review reco
 COMMENT ON COLUMN kpi.scorecard.review_due IS 'True when no review was recorded since the last complete review period ended.';
 COMMENT ON COLUMN kpi.scorecard.problem IS 'Why the KPI has no value or status: the definition is out of range, it cannot be measured, the caller may not read its source, or reading the source failed; NULL when none.';
 -- END catalog-security
+
+------------------------------------------------------------------------------
+-- Targets as plans and period over period (issue 12): the plan (kpi.plans,
+-- 25_plans.sql) drives the target path, the expected progress and the
+-- status; kpi.adjust_target rescales the rest of the plan; the scorecard
+-- gains year_ago and yoy_change, so its function and view are made anew.
+------------------------------------------------------------------------------
+ALTER TABLE kpi.plans ADD CONSTRAINT plans_change_id_fkey FOREIGN KEY (change_id)
+	REFERENCES kpi.target_history (change_id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED;
+
+CREATE OR REPLACE FUNCTION kpi.expected_progress(definition kpi.definitions, at timestamptz) RETURNS double precision
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN COALESCE(
+		-- the progress the plan asks for by then
+		kpi.progress(definition, kpi.plan_target(definition, at)),
+		CASE WHEN (definition).due_on > (definition).starts_on AND kpi.definition_problem(definition) IS NULL THEN
+		LEAST(1.0, GREATEST(0.0,
+			(pg_catalog.date_part('epoch', at) - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))
+			/ (pg_catalog.date_part('epoch', (definition).due_on::timestamptz)
+			   - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))))
+		END);
+COMMENT ON FUNCTION kpi.expected_progress(kpi.definitions, timestamptz) IS
+	'The progress the KPI should have made at the moment given: with a plan (kpi.plans), the share of the distance from baseline to target that the plan''s target then covers (below 0 or above 1 where the plan dips or overshoots); without one, the share of the time from starts_on to due_on (midnight, session time zone) elapsed, between 0 and 1; NULL without a span.';
+
+CREATE OR REPLACE FUNCTION kpi.target_path(definition kpi.definitions, at timestamptz) RETURNS double precision
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN CASE WHEN kpi.definition_problem(definition) IS NULL THEN
+		COALESCE(kpi.plan_target(definition, at),
+				 (definition).baseline
+				 + ((definition).target - (definition).baseline) * kpi.expected_progress(definition, at)) END;
+COMMENT ON FUNCTION kpi.target_path(kpi.definitions, timestamptz) IS
+	'Where the KPI should be at the moment given: its plan''s target then (kpi.plan_target) when it has a plan in kpi.plans, else the straight line from baseline at starts_on to target at due_on, flat before and after.';
+
+CREATE OR REPLACE FUNCTION kpi.adjust_target(kpi_name text, new_target double precision, reason text)
+	RETURNS kpi.target_history
+	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	old_target double precision;
+	change kpi.target_history;
+BEGIN
+	IF kpi_name IS NULL THEN
+		RAISE EXCEPTION 'KPI name must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF new_target IS NULL OR new_target IN ('NaN', 'Infinity', '-Infinity') THEN
+		RAISE EXCEPTION 'new target must be a finite number'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The target given is %s.', COALESCE(new_target::text, 'NULL'));
+	END IF;
+	IF reason IS NULL OR reason !~ '\S' THEN
+		RAISE EXCEPTION 'a target change needs a reason'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Say why the target changes, e.g. the feedback of the 30-day review.';
+	END IF;
+	SELECT d.target INTO old_target FROM kpi.definitions d WHERE d.name = kpi_name FOR UPDATE;
+	IF NOT FOUND THEN
+		PERFORM kpi.raise_unknown_kpi(kpi_name);
+	END IF;
+	UPDATE kpi.definitions d SET target = new_target WHERE d.name = kpi_name;
+	INSERT INTO kpi.target_history (name, changed_at, old_target, new_target, reason)
+	VALUES (kpi_name, kpi.as_of(), old_target, new_target, reason)
+	RETURNING * INTO change;
+	-- The rest of the plan (periods not over by kpi.as_of()) keeps its shape:
+	-- each target's distance from the baseline scales with the target's.
+	UPDATE kpi.plans AS p
+	SET target = CASE WHEN d.baseline IS NOT NULL AND old_target <> d.baseline
+					  THEN d.baseline + (p.target - d.baseline) * (new_target - d.baseline) / (old_target - d.baseline)
+					  ELSE p.target + (new_target - old_target) END,
+		change_id = change.change_id
+	FROM kpi.definitions AS d
+	WHERE d.name = kpi_name AND p.name = kpi_name AND p.segment IS NULL
+	  AND old_target IS NOT NULL AND p.period_end::timestamptz > kpi.as_of();
+	RETURN change;
+END
+$$;
+COMMENT ON FUNCTION kpi.adjust_target(text, double precision, text) IS
+	'Changes the target of a KPI and records the old and new target, who, when (kpi.as_of()) and why in kpi.target_history. With a plan in kpi.plans, rescales the periods not over by kpi.as_of() so that the plan ends at the new target (each target''s distance from the baseline scaled alike; shifted when the old target was the baseline), and marks them with the change_id. Needs UPDATE on kpi.definitions and kpi.plans and INSERT on kpi.target_history.';
+
+DROP VIEW kpi.scorecard;
+DROP FUNCTION kpi.scorecard_at(timestamptz);
+CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
+	RETURNS TABLE (
+		name text, title text, owner text, teams text[], metric text, unit text, direction text,
+		baseline double precision, target double precision, starts_on date, due_on date,
+		period_start timestamptz, period_end timestamptz,
+		current double precision, previous double precision,
+		change double precision, relative_change double precision,
+		progress double precision, expected_progress double precision, target_path double precision,
+		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean,
+		problem text, year_ago double precision, yoy_change double precision)
+	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+BEGIN ATOMIC
+	WITH active AS (
+		SELECT d, kpi.definition_problem(d) AS invalid,
+			   cur.period_start, cur.period_end, prev.period_start AS previous_start,
+			   cur.period_start - kpi.year_ago_shift(COALESCE(d.review_every, interval '7 days')) AS year_ago_start,
+			   cur.period_end - kpi.year_ago_shift(COALESCE(d.review_every, interval '7 days')) AS year_ago_end
+		FROM kpi.definitions AS d
+		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 0) AS cur
+		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 1) AS prev
+		WHERE d.active
+	),
+	-- One query per source over both periods, each KPI isolated: a broken
+	-- one leaves only its own row without value.
+	measured AS (
+		SELECT m.name, m.period_start, m.value, m.problem
+		FROM (SELECT a.previous_start, a.period_start, a.period_end, pg_catalog.array_agg((a.d).name) AS names
+			  FROM active a WHERE a.period_start IS NOT NULL
+			  GROUP BY a.previous_start, a.period_start, a.period_end) AS g
+		CROSS JOIN LATERAL kpi.measure_sources(g.names, ARRAY[g.previous_start, g.period_start, g.period_end]) AS m
+	),
+	measured_year_ago AS (
+		SELECT m.name, m.value
+		FROM (SELECT a.year_ago_start, a.year_ago_end, pg_catalog.array_agg((a.d).name) AS names
+			  FROM active a WHERE a.year_ago_start IS NOT NULL
+			  GROUP BY a.year_ago_start, a.year_ago_end) AS g
+		CROSS JOIN LATERAL kpi.measure_sources(g.names, ARRAY[g.year_ago_start, g.year_ago_end]) AS m
+	),
+	reviewed AS (
+		SELECT r.name, pg_catalog.max(r.reviewed_at) AS last_reviewed_at
+		FROM kpi.reviews r WHERE r.reviewed_at <= as_of GROUP BY r.name
+	)
+	SELECT (a.d).name, (a.d).title, (a.d).owner, (a.d).teams, (a.d).metric::text, (a.d).unit,
+		   (a.d).direction::text, (a.d).baseline, (a.d).target, (a.d).starts_on, (a.d).due_on,
+		   a.period_start, a.period_end,
+		   cur.value, prev.value,
+		   -- Guarded: no measured value can make the view fail with an overflow.
+		   CASE WHEN pg_catalog.abs(cur.value) <= 1e300 AND pg_catalog.abs(prev.value) <= 1e300
+				THEN cur.value - prev.value END,
+		   CASE WHEN pg_catalog.abs(cur.value) <= 1e150 AND pg_catalog.abs(prev.value) BETWEEN 1e-150 AND 1e150
+				THEN (cur.value - prev.value) / pg_catalog.abs(prev.value) END,
+		   kpi.progress(a.d, cur.value),
+		   kpi.expected_progress(a.d, a.period_end),
+		   kpi.target_path(a.d, a.period_end),
+		   CASE WHEN a.invalid IS NOT NULL THEN 'invalid'
+				ELSE kpi.status(kpi.progress(a.d, cur.value), kpi.expected_progress(a.d, a.period_end)) END,
+		   v.smart, v.checked_at,
+		   r.last_reviewed_at::date,
+		   r.last_reviewed_at IS NULL OR r.last_reviewed_at < a.period_end,
+		   COALESCE(a.invalid, cur.problem, prev.problem),
+		   ya.value,
+		   CASE WHEN pg_catalog.abs(cur.value) <= 1e300 AND pg_catalog.abs(ya.value) <= 1e300
+				THEN cur.value - ya.value END
+	FROM active a
+	LEFT JOIN measured cur ON cur.name = (a.d).name AND cur.period_start = a.period_start
+	LEFT JOIN measured prev ON prev.name = (a.d).name AND prev.period_start = a.previous_start
+	LEFT JOIN reviewed r ON r.name = (a.d).name
+	LEFT JOIN measured_year_ago ya ON ya.name = (a.d).name
+	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
+	ORDER BY 1;
+END;
+COMMENT ON FUNCTION kpi.scorecard_at(timestamptz) IS
+	'The scorecard as of a given moment: one row per active KPI, as the view kpi.scorecard shows it for kpi.as_of().';
+
+CREATE VIEW kpi.scorecard WITH (security_invoker = true) AS
+	SELECT * FROM kpi.scorecard_at(kpi.as_of());
+-- For everyone: it shows only values the caller may read, and reads each
+-- source as its owner, so no reader runs a catalog writer's code with the
+-- reader's privileges (doc/security.md).
+GRANT SELECT ON kpi.scorecard TO PUBLIC;
+COMMENT ON VIEW kpi.scorecard IS
+	'One row per active KPI for the weekly review: where it is (current, over the last complete review period), where it should be (target_path, expected_progress), its status (on_track, at_risk, off_track, no_data) and what changed since the period before. Values the caller cannot read are NULL.';
+COMMENT ON COLUMN kpi.scorecard.name IS 'The KPI.';
+COMMENT ON COLUMN kpi.scorecard.period_start IS 'Start of the last complete review period, in the session''s time zone.';
+COMMENT ON COLUMN kpi.scorecard.period_end IS 'End (exclusive) of the last complete review period: the latest period boundary not after kpi.as_of().';
+COMMENT ON COLUMN kpi.scorecard.current IS 'The value over the last complete review period.';
+COMMENT ON COLUMN kpi.scorecard.previous IS 'The value over the review period before it.';
+COMMENT ON COLUMN kpi.scorecard.change IS 'current − previous: like with like, two consecutive review periods of review_every each, on the calendar of the session''s time zone.';
+COMMENT ON COLUMN kpi.scorecard.relative_change IS '(current − previous) / |previous|.';
+COMMENT ON COLUMN kpi.scorecard.progress IS 'The share of the distance from baseline to target covered by current.';
+COMMENT ON COLUMN kpi.scorecard.expected_progress IS 'The progress the plan asks for by period_end (kpi.plans), or without a plan the share of the time from starts_on to due_on elapsed then.';
+COMMENT ON COLUMN kpi.scorecard.target_path IS 'Where the plan says the KPI should be at period_end: the plan period it ends in (kpi.plans), or the straight line from baseline to target.';
+COMMENT ON COLUMN kpi.scorecard.status IS 'on_track, at_risk (behind by less than kpi.at_risk_margin), off_track, no_data, or invalid (a definition out of range: see problem).';
+COMMENT ON COLUMN kpi.scorecard.smart IS 'Whether the KPI passed all five SMART criteria at its last check (kpi.smart_verdicts); NULL when never checked.';
+COMMENT ON COLUMN kpi.scorecard.smart_checked_at IS 'When that check ran.';
+COMMENT ON COLUMN kpi.scorecard.last_reviewed_on IS 'Day of the last review recorded up to kpi.as_of(), in the session''s time zone.';
+COMMENT ON COLUMN kpi.scorecard.review_due IS 'True when no review was recorded since the last complete review period ended.';
+COMMENT ON COLUMN kpi.scorecard.problem IS 'Why the KPI has no value or status: the definition is out of range, it cannot be measured, the caller may not read its source, or reading the source failed; NULL when none.';
+COMMENT ON COLUMN kpi.scorecard.year_ago IS 'The value over the same review period a year earlier: 12 months earlier for a review_every of whole months, 52 weeks (the same weekdays) otherwise.';
+COMMENT ON COLUMN kpi.scorecard.yoy_change IS 'current − year_ago.';

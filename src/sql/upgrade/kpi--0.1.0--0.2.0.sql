@@ -398,6 +398,7 @@ DECLARE
 	best double precision;
 	history_periods integer;
 	found text;		-- what the realistic check found
+	steepest record;	-- the plan's steepest step (kpi.plans), if it has a plan
 	verdicts kpi.smart_criterion[] := '{}';
 	sign double precision := CASE d.direction WHEN 'lower_is_better' THEN -1 ELSE 1 END;
 	-- The review period; weekly when review_every is unset or not positive
@@ -565,6 +566,9 @@ BEGIN
 		periods_to_due := span_days * 86400.0
 			/ pg_catalog.date_part('epoch', every);
 		required := sign * (d.target - d.baseline) / periods_to_due;
+		-- With a plan, its steepest step is what has to be realistic.
+		steepest := kpi.plan_steepest_step(d);
+		required := COALESCE(steepest.required, required);
 		IF history_periods < 4 THEN
 			problems := ARRAY[pg_catalog.format(kpi.translate(
 				'Not enough history: %s review periods with data in the 12 before starts_on, and at least 4 are needed to judge the target.',
@@ -574,6 +578,19 @@ BEGIN
 			problems := ARRAY[kpi.translate(
 				'Not enough history: no two consecutive review periods before starts_on have data.',
 				'Nicht genug Historie: keine zwei aufeinanderfolgenden Berichtszeiträume vor starts_on haben Daten.')];
+		ELSIF steepest.required IS NOT NULL THEN
+			found := pg_catalog.format(CASE WHEN required <= best
+				THEN kpi.translate(
+					'The plan''s steepest step, into the period from %s, needs an improvement of %s per review period; the best between two consecutive periods of the last %s was %s.',
+					'Der steilste Schritt des Plans, in den Zeitraum ab %s, verlangt eine Verbesserung um %s je Berichtszeitraum; die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war %s.')
+				ELSE kpi.translate(
+					'The plan''s steepest step, into the period from %s, needs an improvement of %s per review period, but the best between two consecutive periods of the last %s was %s: spread that step over more periods, lower the target or allow more time.',
+					'Der steilste Schritt des Plans, in den Zeitraum ab %s, verlangt eine Verbesserung um %s je Berichtszeitraum, die beste zwischen zwei aufeinanderfolgenden der letzten %s Zeiträume war aber %s: verteilen Sie diesen Schritt auf mehr Zeiträume, senken Sie den Zielwert oder lassen Sie mehr Zeit.')
+				END,
+				kpi.show_date(steepest.period_start), kpi.show_number(required), history_periods, kpi.show_number(best));
+			IF required > best THEN
+				problems := ARRAY[found];
+			END IF;
 		ELSE
 			found := pg_catalog.format(CASE WHEN required <= best
 				THEN kpi.translate(
@@ -710,6 +727,9 @@ BEGIN
 				WHEN 'row_level_security' THEN kpi.translate(
 					'%s has row-level security, and kpi reads a source as its owner, whose policies differ from yours: only its owner can measure this KPI (doc/security.md).',
 					'%s hat Sicherheit auf Zeilenebene, und kpi liest eine Quelle als ihr Eigentümer, für den andere Richtlinien gelten als für Sie: nur der Eigentümer kann diese Kennzahl messen (doc/security.md).')
+				WHEN 'view_of_other_role' THEN kpi.translate(
+					'%s is a view of a role whose privileges you lack, and kpi reads a source as its owner, whose identity its functions would see: only roles with its owner''s privileges can measure this KPI; use a table or materialized view (doc/security.md).',
+					'%s ist eine Sicht einer Rolle, deren Rechte Ihnen fehlen, und kpi liest eine Quelle als ihr Eigentümer, dessen Identität ihre Funktionen sähen: nur Rollen mit den Rechten des Eigentümers können diese Kennzahl messen; verwenden Sie eine Tabelle oder materialisierte Sicht (doc/security.md).')
 				WHEN 'security_invoker' THEN kpi.translate(
 					'%s is a security_invoker view, and kpi reads a source as its owner: only its owner can measure this KPI; make it an ordinary view (doc/security.md).',
 					'%s ist eine security_invoker-Sicht, und kpi liest eine Quelle als ihr Eigentümer: nur der Eigentümer kann diese Kennzahl messen; machen Sie sie zu einer gewöhnlichen Sicht (doc/security.md).')
@@ -797,10 +817,19 @@ CREATE OR REPLACE FUNCTION kpi.measure_series(definition kpi.definitions, bucket
 AS $$
 DECLARE
 	checked boolean := kpi.check_interval('bucket', bucket) AND kpi.check_period(period_start, period_end);
+	-- Buckets from -infinity never reach period_end (issue 8, bad inputs).
+	finite boolean := pg_catalog.isfinite(period_start) AND pg_catalog.isfinite(period_end);
 	-- The bucket boundaries, the last one cut at period_end.
-	bounds timestamptz[] := ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
-								  WHERE s < period_end ORDER BY s) || period_end;
+	bounds timestamptz[] := CASE WHEN finite THEN
+		ARRAY(SELECT s FROM pg_catalog.generate_series(period_start, period_end, bucket) AS s
+			  WHERE s < period_end ORDER BY s) || period_end END;
 BEGIN
+	IF NOT finite THEN
+		RAISE EXCEPTION 'a series needs a finite period'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = pg_catalog.format('The period is [%s, %s).', period_start, period_end),
+				  HINT = 'Give the first and the last day of the series.';
+	END IF;
 	IF pg_catalog.cardinality(bounds) < 2 THEN
 		RETURN;
 	END IF;
@@ -948,6 +977,10 @@ END
 $$;
 COMMENT ON FUNCTION kpi.record_review(text, text) IS
 	'Records a review of a KPI in kpi.reviews: the value over its last complete review period and status then, who, when (kpi.as_of()) and the note. Needs SELECT on the source and INSERT on kpi.reviews.';
+
+COMMENT ON FUNCTION kpi.recheck_smart(kpi.definitions) IS
+	'Runs the SMART check of a stored definition for the caller (values only from sources the caller may SELECT, each read as its owner) and keeps the verdict in kpi.smart_verdicts; returns whether it is SMART.';
+COMMENT ON COLUMN kpi.smart_verdicts.checked_by IS 'The role the check ran for: it measured only sources that role may read.';
 
 ALTER TABLE kpi.reviews ADD COLUMN source regclass;
 -- The reviews recorded so far were measured from the source their KPI has now.
