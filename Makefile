@@ -36,6 +36,8 @@ UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/24_periods.sql \
 	src/sql/25_plans.sql \
 	src/sql/38_export.sql \
+	src/sql/50_summaries.sql \
+	src/sql/55_snapshots.sql \
 	src/sql/60_goals.sql \
 	src/sql/70_attribution.sql \
 	src/sql/71_cohorts.sql
@@ -47,6 +49,9 @@ DATA_built   = kpi--$(EXTVERSION).sql kpi--0.1.0--0.2.0.sql
 # subset runs in any order (make installcheck REGRESS=catalog_smart).
 REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=kpi
+# isolationtester: concurrent sessions, specs/*.spec, expected output in expected/.
+ISOLATION    = $(sort $(basename $(notdir $(wildcard specs/*.spec))))
+ISOLATION_OPTS = --load-extension=kpi
 
 # The guides install with the server's extension docs, in a folder of their own
 # (PGXS would put them flat into .../doc/extension/, among other extensions').

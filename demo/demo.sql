@@ -57,14 +57,16 @@ FROM (VALUES
 	 'revenue', 'marketing_spend', '{"channel": "paid_search"}', 'ratio', 'higher_is_better', 3.0, 3.4)
 ) AS k;
 
--- Every Monday since, the team has reviewed its KPIs; lead_to_opportunity
--- has not been looked at since 9 February.
+-- Every Monday since, the team has reviewed its KPIs (lead_to_opportunity
+-- has not been looked at since 9 February), and a weekly job has kept a
+-- snapshot of the scorecard (kpi.snapshot, e.g. scheduled by kpi.schedule).
 DO $reviews$
 DECLARE
 	monday date;
 	kpi_name text;
 BEGIN
 	FOR monday IN SELECT d::date FROM generate_series(date '2026-01-12', date '2026-02-23', interval '7 days') AS d LOOP
+		PERFORM count(*) FROM kpi.snapshot((monday || ' 06:00')::timestamptz);
 		PERFORM set_config('kpi.as_of', monday || ' 09:30', false);
 		FOREACH kpi_name IN ARRAY ARRAY['cac_blended', 'win_rate', 'romi_marketing', 'roas_paid_search', 'lead_to_opportunity'] LOOP
 			CONTINUE WHEN kpi_name = 'lead_to_opportunity' AND monday > date '2026-02-09';
@@ -202,3 +204,15 @@ SELECT cohort, round(cac::numeric) AS cac_eur,
 	   round(kpi.ltv_to_cac(summary, 5, cac, 0.7)::numeric, 2) AS ltv_to_cac_m5,
 	   kpi.cac_payback_periods(summary, cac, 0.7) AS payback_months
 FROM acme.cohorts WHERE cohort BETWEEN '2025-03-01' AND '2025-08-01' ORDER BY cohort;
+
+\echo
+\echo '10. Status history: the weekly snapshots (kpi.snapshot into kpi.scorecard_history) and every change (kpi.status_changes)'
+\echo '======================================================================================================================'
+SELECT count(*) AS kpis FROM kpi.snapshot() \gset
+SELECT name,
+	   max(status) FILTER (WHERE as_of = '2026-02-02') AS "02-02", max(status) FILTER (WHERE as_of = '2026-02-09') AS "02-09",
+	   max(status) FILTER (WHERE as_of = '2026-02-16') AS "02-16", max(status) FILTER (WHERE as_of = '2026-02-23') AS "02-23",
+	   max(status) FILTER (WHERE as_of = '2026-03-02') AS "03-02"
+FROM kpi.scorecard_history GROUP BY name ORDER BY name;
+SELECT name, changed_on, old_status, new_status, round(value::numeric, 3) AS value
+FROM kpi.status_changes WHERE changed_on >= '2026-02-01' ORDER BY changed_on, name;

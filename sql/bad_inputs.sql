@@ -137,6 +137,10 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- No row counts below: adding a function's row to test/bad_inputs_cases.sql
+-- must not change this file's expected output.
+\set QUIET on
+
 -- One row per SQL-callable function signature.
 CREATE TABLE bad_inputs.cases (
 	signature text PRIMARY KEY,
@@ -241,12 +245,10 @@ SELECT row_number() OVER (ORDER BY query) AS id, query, NULL::text AS outcome
 FROM (SELECT got_sql FROM bad_inputs.results UNION
 	  SELECT expected_sql FROM bad_inputs.results WHERE expected_sql IS NOT NULL) AS d(query);
 \set ECHO none
-\set QUIET on
 SET client_min_messages = error;
 SELECT format('UPDATE bad_inputs.runs SET outcome = bad_inputs.outcome(query) WHERE id = %s', id)
 FROM bad_inputs.runs ORDER BY id \gexec
 RESET client_min_messages;
-\set QUIET off
 \set ECHO all
 UPDATE bad_inputs.results AS r
 SET got = coalesce((SELECT outcome FROM bad_inputs.runs WHERE query = r.got_sql), 'did not finish'),
@@ -257,6 +259,8 @@ SELECT c.signature AS "family row that ran no case"
 FROM bad_inputs.cases AS c
 WHERE c.cases ~ '@' AND NOT EXISTS (SELECT FROM bad_inputs.results AS r WHERE r.signature = c.signature AND r.call ~ ' over ')
 ORDER BY 1;
+
+\set QUIET off
 
 -- 3. What differs from the expectation.  Internal errors and crashes never
 -- pass: no expectation may be XX000.

@@ -47,10 +47,25 @@ $$),
 	('kpi.cac(numeric,double precision)', '@aggregate'),
 	('kpi.cac(numeric,integer)', '@aggregate'),
 	('kpi.cac(numeric,numeric)', '@aggregate'),
+	('kpi.calendar_comparisons(text,timestamp with time zone)', $$
+(SELECT count(*) FROM kpi.calendar_comparisons(NULL, NULL)) => = 0
+(SELECT count(*) FROM kpi.calendar_comparisons('', '2026-03-02')) => error 22023
+(SELECT count(*) FROM kpi.calendar_comparisons('decade', '2026-03-02')) => error 22023
+(SELECT count(*) FROM kpi.calendar_comparisons('month', 'infinity')) => = 4
+(SELECT count(*) FROM kpi.calendar_comparisons('week', '-infinity')) => error 22008
+(SELECT count(*) FROM kpi.calendar_comparisons('month', '2024-02-29')) => = 4
+(SELECT count(*) FROM kpi.calendar_comparisons('year', '4713-01-01 BC')) => error 22008
+$$),
 	('kpi.can_measure(kpi.definitions)', $$
 kpi.can_measure(NULL) => = false
 kpi.can_measure(kpi.definition('smith_cac')) => = true
 kpi.can_measure(bad_inputs.def('smith_cac', '{"source": "pg_class"}')) => = false
+$$),
+	('kpi.check_grain(text)', $$
+kpi.check_grain(NULL) => error 22023
+kpi.check_grain('') => error 22023
+kpi.check_grain('decade') => error 22023
+kpi.check_grain('month') => = true
 $$),
 	('kpi.check_interval(text,interval)', $$
 kpi.check_interval('review_every', NULL) => = true
@@ -65,6 +80,13 @@ kpi.check_period(NULL, NULL) => = true
 kpi.check_period('2026-01-02', '2026-01-01') => error 22023
 kpi.check_period('2026-01-01', '2026-01-01') => = true
 kpi.check_period('-infinity', 'infinity') => = true
+$$),
+	('kpi.check_plan_period(text,date)', $$
+kpi.check_plan_period(NULL, NULL) => = true
+kpi.check_plan_period('month', '2026-03-02') => error 23514
+kpi.check_plan_period('month', 'infinity') => = true
+kpi.check_plan_period('week', '2026-03-02') => = true
+kpi.check_plan_period('', '2026-03-01') => = true
 $$),
 	('kpi.closest_name(text,text[])', $$
 kpi.closest_name(NULL, '{a}') => null
@@ -83,6 +105,15 @@ kpi.column_type('smith.funnel', 'spend') => = numeric
 kpi.column_type('smith.funnel', 'ctid') => null
 kpi.column_type(0, 'x') => null
 kpi.column_type(12345678, 'x') => null
+$$),
+	('kpi.compare_periods(text,text,timestamp with time zone)', $$
+(SELECT count(*) FROM kpi.compare_periods(NULL, NULL, NULL)) => = 0
+(SELECT count(*) FROM kpi.compare_periods('no_such_kpi', 'month', '2026-03-02')) => error 42704
+(SELECT count(*) FROM kpi.compare_periods('smith_cac', 'decade', '2026-03-02')) => error 22023
+(SELECT count(*) FROM kpi.compare_periods('smith_cac', 'month', 'infinity')) => = 4
+(SELECT count(*) FROM kpi.compare_periods('smith_cac', 'week', '-infinity')) => error 22008
+(SELECT count(*) FROM kpi.compare_periods('smith_cac', 'month', NULL)) => = 0
+(SELECT count(*) FROM kpi.compare_periods('smith_cac', 'year', '2026-03-02')) => = 4
 $$),
 	('kpi.conversion_rate(bigint,bigint)', '@aggregate'),
 	('kpi.conversion_rate(bigint,double precision)', '@aggregate'),
@@ -106,6 +137,18 @@ $$),
 	('kpi.conversion_rate(numeric,double precision)', '@aggregate'),
 	('kpi.conversion_rate(numeric,integer)', '@aggregate'),
 	('kpi.conversion_rate(numeric,numeric)', '@aggregate'),
+	('kpi.create_summary(regclass,name,interval,name[],text[],name,timestamp with time zone)', $$
+kpi.create_summary(NULL, NULL, NULL) => error 22004
+kpi.create_summary('smith.funnel', 'day', '0 days') => error 22023
+kpi.create_summary('smith.funnel', 'day', '-1 day') => error 22023
+kpi.create_summary('smith.funnel', 'day', '1 mon') => error 22023
+kpi.create_summary('smith.funnel', 'no_such_column', '1 day') => error 42703
+kpi.create_summary('smith.funnel', 'channel', '1 day') => error 42804
+kpi.create_summary('smith.funnel', 'day', '1 day', '{no_such_column}') => error 42703
+kpi.create_summary('smith.funnel', 'day', '1 day', '{}', '{channel}') => error 42804
+kpi.create_summary('smith.funnel', 'day', '1 day', '{}', '{spend/no_such_column}') => error 42703
+kpi.create_summary('smith.funnel', 'day', '1 day', NULL, NULL, repeat('x', 60)) => error 42622
+$$),
 	('kpi.definition(text)', $$
 kpi.definition(NULL) => null
 kpi.definition('no_such_kpi') => error 42704
@@ -142,8 +185,13 @@ kpi.denominator(NULL) => null
 kpi.denominator('(n=1, num=1, den=0)') => = 0
 kpi.denominator('(n=1, num=1, den=~-Infinity)') => = -Infinity
 $$),
+	('kpi.drop_summary(regclass)', $$
+kpi.drop_summary(NULL) => null
+kpi.drop_summary('smith.funnel') => error 42704
+$$),
 	('kpi.expected_progress(kpi.definitions,timestamp with time zone)', $$
 kpi.expected_progress(NULL, NULL) => null
+kpi.expected_progress(kpi.definition('smith_cac'), NULL) => null
 kpi.expected_progress(kpi.definition('smith_cac'), 'infinity') => = 1
 kpi.expected_progress(kpi.definition('smith_cac'), '-infinity') => = 0
 kpi.expected_progress(bad_inputs.def('smith_cac', '{"due_on": "2026-01-05"}'), '2026-03-02') => null
@@ -280,6 +328,16 @@ $$),
 (SELECT count(*) FROM kpi.measure_sources('{smith_cac}', '{2026-01-01,NULL}')) => error 22023
 (SELECT count(*) FROM kpi.measure_sources('{smith_cac}', '{-infinity,infinity}')) => = 1
 $$),
+	('kpi.measure_spans(kpi.definitions,timestamp with time zone[],timestamp with time zone[])', $$
+(SELECT count(*) FROM kpi.measure_spans(NULL, NULL, NULL)) => = 0
+(SELECT count(*) FROM kpi.measure_spans(kpi.definition('smith_cac'), '{}', '{}')) => = 0
+(SELECT count(*) FROM kpi.measure_spans(kpi.definition('smith_cac'), '{2026-01-01}', '{}')) => error 22023
+(SELECT count(*) FROM kpi.measure_spans(kpi.definition('smith_cac'), '{2026-02-01}', '{2026-01-01}')) => error 22023
+(SELECT count(*) FROM kpi.measure_spans(kpi.definition('smith_cac'), '{2026-01-01,NULL}', '{2026-02-01,2026-02-01}')) => error 22023
+(SELECT count(*) FROM kpi.measure_spans(kpi.definition('smith_cac'), '{-infinity}', '{infinity}')) => = 1
+(SELECT count(*) FROM kpi.measure_spans(kpi.definition('smith_cac'), '{2026-01-01,2026-01-15}', '{2026-02-01,2026-02-01}')) => = 2
+(SELECT count(*) FROM kpi.measure_spans(bad_inputs.def('smith_cac', '{"source": null}'), '{2026-01-01}', '{2026-02-01}')) => error 22023
+$$),
 	('kpi.metric_columns_problem(kpi.definitions)', $$
 kpi.metric_columns_problem(NULL) => null
 kpi.metric_columns_problem(kpi.definition('smith_cac')) => null
@@ -331,6 +389,26 @@ $$),
 kpi.period_sql(NULL, NULL, NULL, NULL) => error 22004
 kpi.period_sql('smith.funnel', 'day', '', '') || '|' => = FROM smith.funnel AS kpi_source WHERE day >=  AND day < |
 kpi.period_sql('smith.funnel', 'no_such_column', '$1', '$2') => = FROM smith.funnel AS kpi_source WHERE no_such_column >= $1 AND no_such_column < $2
+$$),
+	('kpi.plan_problems(text,text)', $$
+kpi.plan_problems(NULL, NULL) => = {}
+kpi.plan_problems('no_such_kpi', NULL) => = {}
+kpi.plan_problems('smith_cac', '') => = {}
+kpi.plan_problems('smith_cac', NULL) => = {}
+$$),
+	('kpi.plan_steepest_step(kpi.definitions)', $$
+(kpi.plan_steepest_step(NULL)).period_start => null
+(kpi.plan_steepest_step(kpi.definition('smith_cac'))).period_start => null
+(kpi.plan_steepest_step(bad_inputs.def('smith_cac', '{"review_every": "-7 days"}'))).period_start => null
+$$),
+	('kpi.plan_target(kpi.definitions,timestamp with time zone)', $$
+kpi.plan_target(NULL, NULL) => null
+kpi.plan_target(kpi.definition('smith_cac'), '2026-03-02') => null
+kpi.plan_target(kpi.definition('smith_cac'), 'infinity') => null
+kpi.plan_target(kpi.definition('smith_cac'), NULL) => null
+$$),
+	('kpi.plans_after_write()', $$
+kpi.plans_after_write() => error 0A000
 $$),
 	('kpi.progress(kpi.definitions,double precision)', $$
 kpi.progress(NULL, 1) => null
@@ -572,6 +650,16 @@ kpi.record_review('', 'x') => error 42704
 (kpi.record_review('smith_cac', NULL)).name => error 22023
 (kpi.record_review('smith_cac', repeat('x', 100000))).name => = smith_cac
 $$),
+	('kpi.refresh_summaries()', $$
+(SELECT count(*) >= 0 FROM kpi.refresh_summaries()) => = true
+$$),
+	('kpi.refresh_summary(regclass)', $$
+kpi.refresh_summary(NULL) => null
+kpi.refresh_summary('smith.funnel') => error 42704
+$$),
+	('kpi.require_pg_cron()', $$
+kpi.require_pg_cron() => error 42704
+$$),
 	('kpi.review_period(date,interval,timestamp with time zone,integer)', $$
 (SELECT count(*) FROM kpi.review_period(NULL, '7 days', '2026-03-02')) => = 0
 (SELECT period_start FROM kpi.review_period('2026-01-05', '7 days', '2026-03-02')) => = 2026-02-23 00:00:00+00
@@ -630,6 +718,19 @@ kpi.romi_value('(n=2, num=5, den=0)') => null
 kpi.romi_value('(n=2, num=-5, den=-2)') => = 1.5
 kpi.romi_value('(n=1, num=~Infinity, den=~Infinity)') => = NaN
 kpi.romi_value('(n=1, num=~NaN, den=1)') => = NaN
+$$),
+	('kpi.same_span_end(text,timestamp without time zone,interval)', $$
+kpi.same_span_end(NULL, NULL, NULL) => = (,)
+kpi.same_span_end('month', '2026-02-01', '30 days') => = ("2026-03-01 00:00:00",t)
+kpi.same_span_end('month', '2026-02-01', '-30 days') => = ("2026-01-02 00:00:00",f)
+kpi.same_span_end('week', '2026-02-02', '0 days') => = ("2026-02-02 00:00:00",f)
+kpi.same_span_end('month', 'infinity', '1 day') => = (infinity,f)
+kpi.same_span_end('decade', '2026-02-01', '1 day') => = ("2026-02-02 00:00:00",f)
+kpi.same_span_end('month', '2026-01-31', '300000 years') => error 22008
+$$),
+	('kpi.schedule(text,text)', $$
+(SELECT count(*) FROM kpi.schedule(NULL, NULL)) => error 42704
+(SELECT count(*) FROM kpi.schedule()) => error 42704
 $$),
 	('kpi.scorecard_at(timestamp with time zone)', $$
 (SELECT count(*) FROM kpi.scorecard_at(NULL)) => = 0
@@ -704,6 +805,12 @@ kpi.smart_verdict('', '{}', '') => = ("",,t,"")
 kpi.smart_verdict('no_such_key', '{x}', 'y') => = (no_such_key,,f,x)
 kpi.smart_verdict('specific', '{NULL}', NULL) => = (specific,specific,f,"")
 $$),
+	('kpi.snapshot(timestamp with time zone)', $$
+(SELECT count(*) FROM kpi.snapshot(NULL)) => = 0
+(SELECT count(*) FROM kpi.snapshot('infinity')) => error 22008
+(SELECT count(*) FROM kpi.snapshot('-infinity')) => error 22008
+(SELECT count(*) >= 0 FROM kpi.snapshot('2026-03-02 09:00')) => = true
+$$),
 	('kpi.source_owner_problem(regclass)', $$
 kpi.source_owner_problem(NULL) => null
 kpi.source_owner_problem('smith.funnel') => null
@@ -726,8 +833,32 @@ kpi.status('NaN', 0.5) => = on_track
 kpi.status('Infinity', '-Infinity') => = on_track
 kpi.status(-1e308, 1e308) => error 22003
 $$),
+	('kpi.summary(regclass)', $$
+kpi.summary(NULL) => null
+(kpi.summary('smith.funnel')).source => error 42704
+$$),
+	('kpi.summary_fill_sql(kpi.summaries,boolean)', $$
+kpi.summary_fill_sql(NULL, true) => null
+$$),
+	('kpi.summary_query(kpi.definitions[])', $$
+kpi.summary_query(NULL) => null
+kpi.summary_query('{}') => null
+kpi.summary_query(ARRAY[kpi.definition('smith_cac')]) => null
+$$),
+	('kpi.summary_ratio_sql(regclass,name,name)', $$
+kpi.summary_ratio_sql(NULL, NULL, NULL) => null
+kpi.summary_ratio_sql('smith.funnel', 'spend', 'customers') => = kpi.ratio_agg(kpi_source.spend::pg_catalog.numeric, kpi_source.customers::pg_catalog.int8)
+kpi.summary_ratio_sql('smith.funnel', 'won', NULL) => = kpi.ratio_agg(kpi_source.won::pg_catalog.int4, 1)
+$$),
+	('kpi.summary_track()', $$
+kpi.summary_track() => error 0A000
+$$),
+	('kpi.summary_value_sql(kpi.summaries,kpi.definitions)', $$
+kpi.summary_value_sql(NULL, NULL) => null
+$$),
 	('kpi.target_path(kpi.definitions,timestamp with time zone)', $$
 kpi.target_path(NULL, NULL) => null
+kpi.target_path(kpi.definition('smith_cac'), NULL) => null
 kpi.target_path(kpi.definition('smith_cac'), 'infinity') => = 55
 kpi.target_path(kpi.definition('smith_cac'), '-infinity') => = 60
 kpi.target_path(bad_inputs.def('smith_cac', '{"baseline": -1e308, "target": 1e308}'), '2026-03-02') => null
@@ -744,6 +875,9 @@ kpi.type_kind(0) => = other
 kpi.type_kind('kpi.ratio') => = other
 kpi.type_kind('numeric') => = number
 $$),
+	('kpi.unschedule()', $$
+kpi.unschedule() => error 42704
+$$),
 	('kpi.value(kpi.ratio)', $$
 kpi.value(NULL) => null
 kpi.value('(n=0, num=0, den=0)') => null
@@ -753,6 +887,21 @@ kpi.value('(n=1, num=~NaN, den=1)') => = NaN
 kpi.value('(n=1, num=~Infinity, den=2)') => = Infinity
 kpi.value('(n=1, num=1, den=~Infinity)') => = 0
 kpi.value('(n=1, num=~1e308, den=~1e-308)') => error 22003
+$$),
+	('kpi.year_ago_shift(interval)', $$
+kpi.year_ago_shift(NULL) => = 364 days
+kpi.year_ago_shift('0 days') => = 1 year
+kpi.year_ago_shift('-1 mon') => = 1 year
+kpi.year_ago_shift('1 mon') => = 1 year
+kpi.year_ago_shift('7 days') => = 364 days
+$$),
+	('kpi.year_earlier(text,timestamp without time zone)', $$
+kpi.year_earlier(NULL, NULL) => = (,)
+kpi.year_earlier('week', '2021-01-04') => = ("2019-12-30 00:00:00",f)
+kpi.year_earlier('month', '2024-02-29') => = ("2023-02-28 00:00:00",f)
+kpi.year_earlier('month', 'infinity') => = (infinity,f)
+kpi.year_earlier('decade', '2026-01-01') => = ("2025-01-01 00:00:00",f)
+kpi.year_earlier('week', '4713-01-01 BC') => error 22008
 $$);
 -- kpi.attribute and the cohort functions (issue 14).
 INSERT INTO bad_inputs.cases (signature, cases) VALUES

@@ -8,6 +8,7 @@ packages=(
 	postgresql-15
 	postgresql-server-dev-15
 	postgresql-15-pgtap      # pgTAP
+	postgresql-15-cron       # test/schedule_pg_cron.sh: kpi.schedule with a real pg_cron (kpi does not need it)
 	libtap-parser-sourcehandler-pgtap-perl  # pg_prove (only recommended by postgresql-15-pgtap)
 	libpostgresql-jdbc-java  # the JDBC driver Metabase uses
 	openjdk-17-jdk-headless # to compile and run the JDBC client test

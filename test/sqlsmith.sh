@@ -14,7 +14,8 @@
 # 1. (Re)creates the database kpi_sqlsmith (KPI_SQLSMITH_DB) with kpi, the
 #    demo's sample company, the fixture test/sqlsmith/fixture.sql and KPI
 #    definitions, and a role of the same name: no superuser, reads the data,
-#    writes the KPI catalog (test/sqlsmith/setup.sql).  sqlsmith is shown
+#    writes the KPI catalog (test/sqlsmith/setup.sql); its password is fixed
+#    in this script, so run it against test servers only.  sqlsmith is shown
 #    kpi's routines KPI_SQLSMITH_WEIGHT times (default 30; setup.sql says how).
 # 2. sqlsmith --dry-run generates QUERIES statements from that role's view of
 #    the schema; test/sqlsmith/drive.py runs each one as that role, in a
@@ -104,7 +105,7 @@ SELECT format(E'queries: %s in %s s (%s per second)\noutcomes: %s\nsqlstates (to
 			  'kpi routine names in the queries run: %s of %s',
 			  j->>'queries', :elapsed, round((j->>'queries')::numeric / greatest(:elapsed, 1)),
 			  j->'outcomes',
-			  (SELECT string_agg(key || '=' || value, ' ') FROM (SELECT * FROM jsonb_each_text(j->'sqlstates') LIMIT 12) AS t),
+			  (SELECT string_agg(key || '=' || value, ' ' ORDER BY value::bigint DESC, key) FROM (SELECT * FROM jsonb_each_text(j->'sqlstates') ORDER BY value::bigint DESC, key LIMIT 12) AS t),
 			  jsonb_array_length(j->'crashes') + :log_crashes, jsonb_array_length(j->'crashes'), :log_crashes,
 			  jsonb_array_length(j->'internal_errors'),
 			  (SELECT count(*) FROM called WHERE funcid IN (SELECT oid FROM callable)),

@@ -71,9 +71,10 @@ suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 suite "doc/reference.md is current" bash test/reference.sh
 suite "README.md examples run" bash test/readme_examples.sh
 suite "Citus calling convention, without Citus" bash test/citus_convention.sh
+suite "kpi.schedule with a real pg_cron (own cluster)" bash test/schedule_pg_cron.sh
 suite "fuzz: goal parser (libFuzzer, 20 s)" bash test/fuzz/goal_parser.sh 20
 suite "fuzz: kpi.ratio input and numeric decoder (libFuzzer, 20 s)" bash test/fuzz/ratio.sh 20
-suite "fuzz: sqlsmith, 1,000 random queries as an unprivileged role" bash test/sqlsmith.sh 1000 "$((RANDOM))"
+suite "fuzz: sqlsmith, 500 random queries as an unprivileged role" bash test/sqlsmith.sh 500 "$((RANDOM))"
 
 for client in test/clients/*.sh; do
 	[ -e "$client" ] || continue

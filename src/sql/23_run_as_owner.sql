@@ -96,6 +96,8 @@ BEGIN
 		'ARRAY[%s]::pg_catalog.int8[] %s GROUP BY 1',
 		time_column, pg_catalog.array_to_string(value_list, ', '),
 		pg_catalog.array_to_string(count_list, ', '), from_where);
+	-- A summary of the source where one serves every definition (issue 13).
+	query := COALESCE(kpi.summary_query(definitions), query);
 	empty_query := pg_catalog.format('SELECT ARRAY[%s]::pg_catalog.float8[] FROM %s AS kpi_source WHERE false',
 									 pg_catalog.array_to_string(value_list, ', '), source);
 END

@@ -235,7 +235,8 @@ CREATE OR REPLACE FUNCTION kpi.expected_progress(definition kpi.definitions, at 
 	RETURN COALESCE(
 		-- the progress the plan asks for by then
 		kpi.progress(definition, kpi.plan_target(definition, at)),
-		CASE WHEN (definition).due_on > (definition).starts_on AND kpi.definition_problem(definition) IS NULL THEN
+		CASE WHEN at IS NOT NULL AND (definition).due_on > (definition).starts_on
+			  AND kpi.definition_problem(definition) IS NULL THEN
 		LEAST(1.0, GREATEST(0.0,
 			(pg_catalog.date_part('epoch', at) - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))
 			/ (pg_catalog.date_part('epoch', (definition).due_on::timestamptz)
