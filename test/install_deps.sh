@@ -18,7 +18,8 @@ packages=(
 	debhelper                # test/package.sh: dpkg-buildpackage (dpkg-dev), dh
 	postgresql-server-dev-all  # test/package.sh: pg_buildext, dh --with pgxs_loop
 	lintian                  # test/package.sh
-	clang                    # test/fuzz/goal_parser.sh: libFuzzer build of the goal parser
+	clang                    # test/fuzz/*.sh: libFuzzer builds (/usr/bin/clang)
+	clang-14                 # the compiler itself, which the clang package points at
 	libclang-rt-14-dev       # the fuzzer and sanitizer runtimes for clang
 	sqlsmith                 # test/sqlsmith.sh: random SQL against kpi
 )
