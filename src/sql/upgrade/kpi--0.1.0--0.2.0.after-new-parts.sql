@@ -76,17 +76,6 @@ ALTER FUNCTION kpi.keep_smart_verdict(text, text[]) RESET search_path;
 -- range are rejected and isolated (24_definition_checks.sql), no stale
 -- verdict, reviews visible only to roles that may read their source.
 ------------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION kpi.expected_progress(definition kpi.definitions, at timestamptz) RETURNS double precision
-	LANGUAGE sql STABLE PARALLEL SAFE
-	RETURN CASE WHEN (definition).due_on > (definition).starts_on AND kpi.definition_problem(definition) IS NULL THEN
-		LEAST(1.0, GREATEST(0.0,
-			(pg_catalog.date_part('epoch', at) - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))
-			/ (pg_catalog.date_part('epoch', (definition).due_on::timestamptz)
-			   - pg_catalog.date_part('epoch', (definition).starts_on::timestamptz))))
-	END;
-COMMENT ON FUNCTION kpi.expected_progress(kpi.definitions, timestamptz) IS
-	'The share of the time from starts_on to due_on (midnight, session time zone) elapsed at the moment given, between 0 and 1; NULL without a span.';
-
 CREATE OR REPLACE FUNCTION kpi.progress(definition kpi.definitions, value double precision) RETURNS double precision
 	LANGUAGE sql STABLE PARALLEL SAFE
 	-- Guarded so that no stored definition or measured value can make it
@@ -96,14 +85,6 @@ CREATE OR REPLACE FUNCTION kpi.progress(definition kpi.definitions, value double
 				THEN (value - (definition).baseline) / ((definition).target - (definition).baseline) END;
 COMMENT ON FUNCTION kpi.progress(kpi.definitions, double precision) IS
 	'The share of the distance from baseline to target that value covers: 0 at the baseline, 1 at the target, negative when worse than the baseline; works for either direction. NULL without baseline and target, and beyond the range it computes (|value| > 1e150, |target − baseline| < 1e-150, a definition out of range).';
-
-CREATE OR REPLACE FUNCTION kpi.target_path(definition kpi.definitions, at timestamptz) RETURNS double precision
-	LANGUAGE sql STABLE PARALLEL SAFE
-	RETURN CASE WHEN kpi.definition_problem(definition) IS NULL THEN
-		(definition).baseline
-		+ ((definition).target - (definition).baseline) * kpi.expected_progress(definition, at) END;
-COMMENT ON FUNCTION kpi.target_path(kpi.definitions, timestamptz) IS
-	'Where the KPI should be at the moment given: the straight line from baseline at starts_on to target at due_on, flat before and after.';
 
 CREATE OR REPLACE FUNCTION kpi.audit_stale() RETURNS TABLE (kind text, kpis text[], detail text)
 	LANGUAGE sql STABLE PARALLEL SAFE
@@ -131,94 +112,8 @@ END;
 COMMENT ON FUNCTION kpi.audit_stale() IS
 	'The stale findings of kpi.audit(): active KPIs whose last review up to kpi.as_of() (or their start, when never reviewed) is older than twice their review_every.';
 
--- The scorecard gains its problem column (issue 8): the view goes with the function.
-DROP VIEW kpi.scorecard;
-DROP FUNCTION kpi.scorecard_at(timestamptz);
-CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
-	RETURNS TABLE (
-		name text, title text, owner text, teams text[], metric text, unit text, direction text,
-		baseline double precision, target double precision, starts_on date, due_on date,
-		period_start timestamptz, period_end timestamptz,
-		current double precision, previous double precision,
-		change double precision, relative_change double precision,
-		progress double precision, expected_progress double precision, target_path double precision,
-		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean,
-		problem text)
-	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
-BEGIN ATOMIC
-	WITH active AS (
-		SELECT d, kpi.definition_problem(d) AS invalid,
-			   cur.period_start, cur.period_end, prev.period_start AS previous_start
-		FROM kpi.definitions AS d
-		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 0) AS cur
-		CROSS JOIN LATERAL kpi.last_review_period(d, as_of, 1) AS prev
-		WHERE d.active
-	),
-	-- One query per source over both periods, each KPI isolated: a broken
-	-- one leaves only its own row without value.
-	measured AS (
-		SELECT m.name, m.period_start, m.value, m.problem
-		FROM (SELECT a.previous_start, a.period_start, a.period_end, pg_catalog.array_agg((a.d).name) AS names
-			  FROM active a WHERE a.period_start IS NOT NULL
-			  GROUP BY a.previous_start, a.period_start, a.period_end) AS g
-		CROSS JOIN LATERAL kpi.measure_sources(g.names, ARRAY[g.previous_start, g.period_start, g.period_end]) AS m
-	),
-	reviewed AS (
-		SELECT r.name, pg_catalog.max(r.reviewed_at) AS last_reviewed_at
-		FROM kpi.reviews r WHERE r.reviewed_at <= as_of GROUP BY r.name
-	)
-	SELECT (a.d).name, (a.d).title, (a.d).owner, (a.d).teams, (a.d).metric::text, (a.d).unit,
-		   (a.d).direction::text, (a.d).baseline, (a.d).target, (a.d).starts_on, (a.d).due_on,
-		   a.period_start, a.period_end,
-		   cur.value, prev.value,
-		   -- Guarded: no measured value can make the view fail with an overflow.
-		   CASE WHEN pg_catalog.abs(cur.value) <= 1e300 AND pg_catalog.abs(prev.value) <= 1e300
-				THEN cur.value - prev.value END,
-		   CASE WHEN pg_catalog.abs(cur.value) <= 1e150 AND pg_catalog.abs(prev.value) BETWEEN 1e-150 AND 1e150
-				THEN (cur.value - prev.value) / pg_catalog.abs(prev.value) END,
-		   kpi.progress(a.d, cur.value),
-		   kpi.expected_progress(a.d, a.period_end),
-		   kpi.target_path(a.d, a.period_end),
-		   CASE WHEN a.invalid IS NOT NULL THEN 'invalid'
-				ELSE kpi.status(kpi.progress(a.d, cur.value), kpi.expected_progress(a.d, a.period_end)) END,
-		   v.smart, v.checked_at,
-		   r.last_reviewed_at::date,
-		   r.last_reviewed_at IS NULL OR r.last_reviewed_at < a.period_end,
-		   COALESCE(a.invalid, cur.problem, prev.problem)
-	FROM active a
-	LEFT JOIN measured cur ON cur.name = (a.d).name AND cur.period_start = a.period_start
-	LEFT JOIN measured prev ON prev.name = (a.d).name AND prev.period_start = a.previous_start
-	LEFT JOIN reviewed r ON r.name = (a.d).name
-	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
-	ORDER BY 1;
-END;
-COMMENT ON FUNCTION kpi.scorecard_at(timestamptz) IS
-	'The scorecard as of a given moment: one row per active KPI, as the view kpi.scorecard shows it for kpi.as_of().';
-
-CREATE VIEW kpi.scorecard WITH (security_invoker = true) AS
-	SELECT * FROM kpi.scorecard_at(kpi.as_of());
--- For everyone: it shows only values the caller may read, and reads each
--- source as its owner, so no reader runs a catalog writer's code with the
--- reader's privileges (doc/security.md).
-GRANT SELECT ON kpi.scorecard TO PUBLIC;
-COMMENT ON VIEW kpi.scorecard IS
-	'One row per active KPI for the weekly review: where it is (current, over the last complete review period), where it should be (target_path, expected_progress), its status (on_track, at_risk, off_track, no_data) and what changed since the period before. Values the caller cannot read are NULL.';
-COMMENT ON COLUMN kpi.scorecard.name IS 'The KPI.';
-COMMENT ON COLUMN kpi.scorecard.period_start IS 'Start of the last complete review period, in the session''s time zone.';
-COMMENT ON COLUMN kpi.scorecard.period_end IS 'End (exclusive) of the last complete review period: the latest period boundary not after kpi.as_of().';
-COMMENT ON COLUMN kpi.scorecard.current IS 'The value over the last complete review period.';
-COMMENT ON COLUMN kpi.scorecard.previous IS 'The value over the review period before it.';
-COMMENT ON COLUMN kpi.scorecard.change IS 'current − previous.';
-COMMENT ON COLUMN kpi.scorecard.relative_change IS '(current − previous) / |previous|.';
-COMMENT ON COLUMN kpi.scorecard.progress IS 'The share of the distance from baseline to target covered by current.';
-COMMENT ON COLUMN kpi.scorecard.expected_progress IS 'The share of the time from starts_on to due_on elapsed at period_end.';
-COMMENT ON COLUMN kpi.scorecard.target_path IS 'Where the plan says the KPI should be at period_end.';
-COMMENT ON COLUMN kpi.scorecard.status IS 'on_track, at_risk (behind by less than kpi.at_risk_margin), off_track, no_data, or invalid (a definition out of range: see problem).';
-COMMENT ON COLUMN kpi.scorecard.smart IS 'Whether the KPI passed all five SMART criteria at its last check (kpi.smart_verdicts); NULL when never checked.';
-COMMENT ON COLUMN kpi.scorecard.smart_checked_at IS 'When that check ran.';
-COMMENT ON COLUMN kpi.scorecard.last_reviewed_on IS 'Day of the last review recorded up to kpi.as_of(), in the session''s time zone.';
-COMMENT ON COLUMN kpi.scorecard.review_due IS 'True when no review was recorded since the last complete review period ended.';
-COMMENT ON COLUMN kpi.scorecard.problem IS 'Why the KPI has no value or status: the definition is out of range, it cannot be measured, the caller may not read its source, or reading the source failed; NULL when none.';
+-- kpi.expected_progress, kpi.target_path and the scorecard (with its problem
+-- column) are made once, in their final form, in the plans section below.
 -- END catalog-security
 
 ------------------------------------------------------------------------------
