@@ -156,6 +156,8 @@ SELECT kpi.definition_from_goal('vague_goal', 'Mehr Kunden gewinnen', 'public.go
 SELECT kpi.definition_from_goal('lead_double', 'Leads verdoppeln bis 31.02.2027', 'public.goal_funnel', 'day', 'leads');
 SELECT kpi.definition_from_goal('cpl_goal', 'Kosten pro Lead auf 30 € senken bis Ende Q2 2027', 'public.goal_funnel', 'day', 'spend');
 SELECT kpi.definition_from_goal(NULL, NULL, NULL, NULL, NULL);
+-- regclass 0 (shown as '-') is no source either.
+SELECT kpi.definition_from_goal('no_source', 'Reduce CAC below EUR 120 by end of Q2 2027', 0, 'day', 'spend', 'customers');
 SET kpi.language = 'de';
 SELECT kpi.definition_from_goal('win_goal', 'raise win-rate to 0.3', 'public.goal_funnel', 'day', 'customers', 'visits');
 DO $$

@@ -76,7 +76,7 @@ RESET kpi.at_risk_margin;
 -- The status rule on its own, at and around the margin.
 SELECT p, e, kpi.status(p, e)
 FROM (VALUES (0.5::float8, 0.5::float8), (0.75, 0.5), (0.45, 0.5), (0.375, 0.5), (0.25, 0.5),
-			 (-0.5, 0), (NULL, 0.5), (0.5, NULL)) AS t(p, e);
+			 (-0.5, 0), (NULL, 0.5), (0.5, NULL), ('NaN', 0.5), (0.5, 'NaN')) AS t(p, e);
 
 -- "The last complete review period" ends at the latest period boundary that
 -- is not after now, in the session's time zone.

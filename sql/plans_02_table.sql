@@ -66,6 +66,7 @@ INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_revenue',
 INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_leads', 'week', '2026-01-07', 1);
 INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_revenue', 'quarter', '2026-02-01', 1);
 INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_revenue', 'month', '2027-01-01', 'NaN');
+INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_revenue', 'month', 'infinity', 1);
 -- the same period twice (23505), a KPI that does not exist (23503)
 INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_revenue', 'month', '2026-03-01', 1);
 INSERT INTO kpi.plans (name, grain, period_start, target) VALUES ('pln_nothing', 'month', '2026-03-01', 1);

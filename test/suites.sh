@@ -19,22 +19,22 @@ mkdir -p "$logs"
 summary=${KPI_SUMMARY:-/dev/stdout}
 : >"$summary.tmp" 2>/dev/null || summary=/dev/stdout
 
-passed=0
-failed=0
-lines=()
+# suite NAME COMMAND...: runs one suite, its output into its log; the result
+# line goes to $logs/<number>.result (numbered in the order the suites are
+# listed below, whichever lane runs them), for the summary.
+next_id=10
 suite() {
 	local name=$1; shift
 	local log="$logs/$(echo "$name" | tr -c 'a-zA-Z0-9_.\n-' '_').log"
+	local id=$next_id
+	next_id=$((next_id + 1))
 	local start=$SECONDS
 	echo "=== $name"
 	if "$@" >"$log" 2>&1; then
-		passed=$((passed + 1))
-		lines+=("$(printf 'ok    %-55s %4d s' "$name" $((SECONDS - start)))")
+		printf 'ok    %-55s %4d s\n' "$name" $((SECONDS - start)) >"$logs/$id.result"
 	else
-		failed=$((failed + 1))
-		lines+=("$(printf 'FAIL  %-55s %4d s  (%s)' "$name" $((SECONDS - start)) "$log")")
-		echo "--- $name failed; the last 60 lines of $log:"
-		tail -n 60 "$log"
+		printf 'FAIL  %-55s %4d s  (%s)\n' "$name" $((SECONDS - start)) "$log" >"$logs/$id.result"
+		echo "$log" >"$logs/$id.failed"
 	fi
 }
 
@@ -52,6 +52,24 @@ regress() {
 # Settings that make the planner choose parallel plans wherever it can, and
 # run even single-process plans through a worker (force_parallel_mode).
 parallel_options="-c force_parallel_mode=regress -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0 -c min_parallel_index_scan_size=0 -c max_parallel_workers_per_gather=2"
+
+# Two lanes.  The suites that need neither the cluster nor the installed files
+# (the fuzzers, make dist, the package build into its own directory) and the
+# pg_cron suite (a cluster of its own) run in the background while the
+# suites on this cluster run in the foreground: those wait mostly on the
+# server (the forced-parallel pass on starting workers), so the two lanes
+# share the machine's cores well.  The Debian package is installed after
+# both, because it replaces the make-installed files the other suites test.
+package_dir=$(mktemp -d)
+(
+	next_id=60
+	suite "fuzz: goal parser (libFuzzer, 20 s)" bash test/fuzz/goal_parser.sh 20
+	suite "fuzz: kpi.ratio input and numeric decoder (libFuzzer, 20 s)" bash test/fuzz/ratio.sh 20
+	suite "kpi.schedule with a real pg_cron (own cluster)" bash test/schedule_pg_cron.sh
+	suite "PGXN META.json and make dist" bash test/dist.sh
+	suite "Debian package: build, lintian" bash test/package.sh build "$package_dir"
+) &
+background=$!
 
 suite "pg_regress (serial)" regress results/serial
 suite "pg_regress (forced parallel)" env PGOPTIONS="$parallel_options" bash -c "$(declare -f regress); regress results/parallel"
@@ -71,9 +89,6 @@ suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 suite "doc/reference.md is current" bash test/reference.sh
 suite "README.md examples run" bash test/readme_examples.sh
 suite "Citus calling convention, without Citus" bash test/citus_convention.sh
-suite "kpi.schedule with a real pg_cron (own cluster)" bash test/schedule_pg_cron.sh
-suite "fuzz: goal parser (libFuzzer, 20 s)" bash test/fuzz/goal_parser.sh 20
-suite "fuzz: kpi.ratio input and numeric decoder (libFuzzer, 20 s)" bash test/fuzz/ratio.sh 20
 suite "fuzz: sqlsmith, 500 random queries as an unprivileged role" bash test/sqlsmith.sh 500 "$((RANDOM))"
 
 for client in test/clients/*.sh; do
@@ -81,20 +96,34 @@ for client in test/clients/*.sh; do
 	suite "client $(basename "$client" .sh)" bash "$client"
 done
 
-suite "PGXN META.json and make dist" bash test/dist.sh
-# Last but the log check: it installs the Debian package over the files of
-# `make install` (then puts them back), so every suite above has run on the
-# make-installed build.
-suite "Debian package" bash test/package.sh
+wait "$background"
+next_id=80
+if [ -e "$logs/$((60 + 4)).failed" ]; then
+	printf 'FAIL  %-55s %4d s  (%s)\n' "Debian package: install, upgrade, autopkgtest" 0 "not run: the build failed" \
+		>"$logs/$next_id.result"
+	rm -rf "$package_dir"
+else
+	suite "Debian package: install, upgrade, autopkgtest" bash test/package.sh install "$package_dir"
+fi
 
 # A crash anywhere above shows in the server log, whatever the suites said.
+next_id=90
 server_log=$(ls "${PG_CLUSTER_CONF_ROOT:-/nonexistent}"/../log/*.log 2>/dev/null | head -n 1)
 if [ -n "$server_log" ]; then
 	cp "$server_log" "$logs/server.log"
 	suite "server log: no crash, no PANIC" bash -c "! grep -E 'terminated by signal|PANIC|server process .* was terminated' '$logs/server.log'"
 fi
 
+# The tails of the failed suites' logs, then the summary.
+for failed in "$logs"/*.failed; do
+	[ -e "$failed" ] || continue
+	log=$(cat "$failed")
+	echo "--- $(basename "$log" .log) failed; the last 60 lines of $log:"
+	tail -n 60 "$log"
+done
+passed=$(cat "$logs"/*.result | grep -c '^ok' || true)
+failed=$(cat "$logs"/*.result | grep -c '^FAIL' || true)
 {
-	printf '%s\n' "${lines[@]}"
+	cat $(ls "$logs"/*.result | sort)
 	echo "suites: $passed passed, $failed failed"
 } >"$summary"

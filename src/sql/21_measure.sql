@@ -237,7 +237,7 @@ CREATE FUNCTION kpi.can_measure(definition kpi.definitions) RETURNS boolean
 	LANGUAGE sql STABLE PARALLEL SAFE
 	RETURN kpi.measure_problems(definition) = '{}' AND kpi.metric_columns_problem(definition) IS NULL;
 COMMENT ON FUNCTION kpi.can_measure(kpi.definitions) IS
-	'Internal: whether the caller can measure a definition (its source, columns, filters and privileges are in order); never fails on a broken definition.';
+	'Internal: whether the caller can measure a definition (its source, columns, filter columns and privileges are in order); never fails on a broken definition.  Filter values are checked against their columns when a definition is written (kpi.filter_problem); one that stopped fitting after an ALTER TABLE shows as the problem of that KPI''s measurement.';
 
 /*
  * The query builder.  Every query that measures a KPI is put together from

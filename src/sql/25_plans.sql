@@ -35,6 +35,11 @@ CREATE FUNCTION kpi.check_plan_period(grain text, period_start date) RETURNS boo
 	SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- date_trunc keeps ±infinity, which would pass the test below.
+	IF NOT pg_catalog.isfinite(period_start) THEN
+		RAISE EXCEPTION 'a plan period must start on a finite date, not %', period_start
+			USING ERRCODE = 'check_violation';
+	END IF;
 	IF grain IN ('week', 'month', 'quarter')
 	   AND period_start <> pg_catalog.date_trunc(grain, period_start::timestamp)::date THEN
 		RAISE EXCEPTION 'a plan period of grain % must start where the % starts', grain, grain
@@ -48,7 +53,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.check_plan_period(text, date) IS
-	'Internal: true, or raises check_violation (23514) unless period_start is the first day of its week (a Monday), month or quarter.';
+	'Internal: true, or raises check_violation (23514) unless period_start is a finite date and the first day of its week (a Monday), month or quarter.';
 
 CREATE TABLE kpi.plans (
 	name			text NOT NULL REFERENCES kpi.definitions (name) ON UPDATE CASCADE ON DELETE CASCADE,

@@ -166,7 +166,9 @@ CREATE FUNCTION kpi.status(progress double precision, expected_progress double p
 AS $$
 BEGIN
 	RETURN CASE
-		WHEN progress IS NULL OR expected_progress IS NULL THEN 'no_data'
+		-- NaN sorts above every number: it would pass as on_track.
+		WHEN progress IS NULL OR expected_progress IS NULL
+			 OR progress = 'NaN' OR expected_progress = 'NaN' THEN 'no_data'
 		WHEN progress >= expected_progress THEN 'on_track'
 		WHEN expected_progress - progress
 			 < kpi.setting('at_risk_margin')::double precision
@@ -175,7 +177,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION kpi.status(double precision, double precision) IS
-	'on_track when progress >= expected_progress; at_risk when behind by less than the setting kpi.at_risk_margin (default 0.10); off_track when behind by more; no_data when either is NULL.';
+	'on_track when progress >= expected_progress; at_risk when behind by less than the setting kpi.at_risk_margin (default 0.10); off_track when behind by more; no_data when either is NULL or NaN.';
 
 ------------------------------------------------------------------------------
 -- Measuring many KPIs at once: one scan per source and period.

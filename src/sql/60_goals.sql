@@ -341,7 +341,7 @@ BEGIN
 				kpi.translate('a deadline', 'eine Frist'));
 		END IF;
 	END IF;
-	IF source IS NULL THEN missing := missing || 'source'::text; END IF;
+	IF source IS NULL OR source = 0 THEN missing := missing || 'source'::text; END IF;  -- 0 shows as '-'
 	IF time_column IS NULL THEN missing := missing || 'time_column'::text; END IF;
 	IF numerator_column IS NULL THEN missing := missing || 'numerator_column'::text; END IF;
 

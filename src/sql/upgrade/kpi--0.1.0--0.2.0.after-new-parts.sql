@@ -297,3 +297,6 @@ COMMENT ON COLUMN kpi.scorecard.review_due IS 'True when no review was recorded 
 COMMENT ON COLUMN kpi.scorecard.problem IS 'Why the KPI has no value or status: the definition is out of range, it cannot be measured, the caller may not read its source, or reading the source failed; NULL when none.';
 COMMENT ON COLUMN kpi.scorecard.year_ago IS 'The value over the same review period a year earlier: 12 months earlier for a review_every of whole months, 52 weeks (the same weekdays) otherwise.';
 COMMENT ON COLUMN kpi.scorecard.yoy_change IS 'current − year_ago.';
+
+COMMENT ON FUNCTION kpi.can_measure(kpi.definitions) IS
+	'Internal: whether the caller can measure a definition (its source, columns, filter columns and privileges are in order); never fails on a broken definition.  Filter values are checked against their columns when a definition is written (kpi.filter_problem); one that stopped fitting after an ALTER TABLE shows as the problem of that KPI''s measurement.';
