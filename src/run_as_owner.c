@@ -54,6 +54,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -73,8 +74,39 @@ typedef struct SourceResult
 	double	   *values;
 	bool	   *value_nulls;
 	int64	   *counts;
+	Datum	   *states;			/* kpi.ratio summaries, when asked for */
+	bool	   *state_nulls;
 	char	   *problem;		/* set when the group failed (isolate) */
 } SourceResult;
+
+/*
+ * The kpi.ratio summaries of one period (kpi.source_query's fourth column,
+ * one per KPI), copied out of SPI's memory.  The element type is read from
+ * the array: kpi.ratio's OID differs from database to database.
+ */
+static void
+copy_states(ArrayType *states, int period, SourceResult *result, MemoryContext result_cxt)
+{
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			n;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	MemoryContext old;
+
+	get_typlenbyvalalign(ARR_ELEMTYPE(states), &typlen, &typbyval, &typalign);
+	deconstruct_array(states, ARR_ELEMTYPE(states), typlen, typbyval, typalign, &elems, &elem_nulls, &n);
+	Assert(n == result->nkpis);
+	old = MemoryContextSwitchTo(result_cxt);
+	for (int k = 0; k < n && k < result->nkpis; k++)
+	{
+		result->state_nulls[k * result->nperiods + period] = elem_nulls[k];
+		if (!elem_nulls[k])
+			result->states[k * result->nperiods + period] = datumCopy(elems[k], typbyval, typlen);
+	}
+	MemoryContextSwitchTo(old);
+}
 
 /*
  * Why reading relid as its owner would not give the caller the rows the
@@ -236,12 +268,12 @@ execute_as_owner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls)
  * periods of bounds, into result (allocated in result_cxt).
  */
 static void
-measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds,
+measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds, bool with_states,
 			  SourceResult *result, MemoryContext result_cxt)
 {
 	int			save_nestlevel;
-	Datum		arg[1] = {definitions};
-	Oid			argtype[1] = {definitions_type};
+	Datum		arg[2] = {definitions, BoolGetDatum(with_states)};
+	Oid			argtype[2] = {definitions_type, BOOLOID};
 	HeapTuple	built;
 	TupleDesc	built_desc;
 	bool		isnull;
@@ -267,8 +299,8 @@ measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds,
 							 GUC_ACTION_SAVE, true, 0, false);
 
 	if (SPI_execute_with_args("SELECT q.source, q.columns, q.names, q.query, q.empty_query "
-							  "FROM kpi.source_query($1) AS q",
-							  1, argtype, arg, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+							  "FROM kpi.source_query($1, $2) AS q",
+							  2, argtype, arg, NULL, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "kpi.source_query returned no row");
 	built = SPI_tuptable->vals[0];
 	built_desc = SPI_tuptable->tupdesc;
@@ -297,6 +329,13 @@ measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds,
 	result->values = palloc0(sizeof(double) * result->nkpis * result->nperiods);
 	result->value_nulls = palloc(sizeof(bool) * result->nkpis * result->nperiods);
 	result->counts = palloc0(sizeof(int64) * result->nkpis * result->nperiods);
+	if (with_states)
+	{
+		/* NULL, the summary of no rows, until a row of the period says otherwise */
+		result->states = palloc0(sizeof(Datum) * result->nkpis * result->nperiods);
+		result->state_nulls = palloc(sizeof(bool) * result->nkpis * result->nperiods);
+		memset(result->state_nulls, true, sizeof(bool) * result->nkpis * result->nperiods);
+	}
 	seen = palloc0(sizeof(bool) * result->nperiods);
 	MemoryContextSwitchTo(old);
 
@@ -339,6 +378,9 @@ measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds,
 						  &counts, NULL, &n);
 		for (int k = 0; k < n; k++)
 			result->counts[k * result->nperiods + period] = DatumGetInt64(counts[k]);
+		if (with_states)
+			copy_states(DatumGetArrayTypeP(SPI_getbinval(tuple, desc, 4, &isnull)), period, result,
+						result_cxt);
 	}
 	for (int p = 0; p < result->nperiods; p++)
 		all_seen = all_seen && seen[p];
@@ -404,7 +446,7 @@ isolatable(int sqlerrcode)
 
 /* measure_group in a subtransaction: an error becomes result->problem. */
 static void
-measure_group_isolated(Datum definitions, Oid definitions_type, ArrayType *bounds,
+measure_group_isolated(Datum definitions, Oid definitions_type, ArrayType *bounds, bool with_states,
 					   SourceResult *result, MemoryContext result_cxt)
 {
 	MemoryContext old = CurrentMemoryContext;
@@ -414,7 +456,7 @@ measure_group_isolated(Datum definitions, Oid definitions_type, ArrayType *bound
 	MemoryContextSwitchTo(old);
 	PG_TRY();
 	{
-		measure_group(definitions, definitions_type, bounds, result, result_cxt);
+		measure_group(definitions, definitions_type, bounds, with_states, result, result_cxt);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(old);
 		CurrentResourceOwner = old_owner;
@@ -436,27 +478,48 @@ measure_group_isolated(Datum definitions, Oid definitions_type, ArrayType *bound
 	PG_END_TRY();
 }
 
+/* One row of kpi.read_source: KPI k of result, period p (0-based). */
 static void
-emit(ReturnSetInfo *rsinfo, const char *name, int period, bool value_null, double value,
-	 int64 count, const char *problem)
+emit_result(ReturnSetInfo *rsinfo, const SourceResult *result, int k, int p)
 {
-	Datum		values[5];
-	bool		nulls[5] = {false, false, value_null, false, problem == NULL};
+	int			i = k * result->nperiods + p;
+	Datum		values[6];
+	bool		nulls[6] = {false, false, result->value_nulls[i], false, true,
+	result->states == NULL || result->state_nulls[i]};
+
+	values[0] = CStringGetTextDatum(result->names[k]);
+	values[1] = Int32GetDatum(p + 1);
+	values[2] = Float8GetDatum(result->values[i]);
+	values[3] = Int64GetDatum(result->counts[i]);
+	values[4] = (Datum) 0;
+	values[5] = nulls[5] ? (Datum) 0 : result->states[i];
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/* A row of a KPI whose group failed: no value, no summary, the problem. */
+static void
+emit_problem(ReturnSetInfo *rsinfo, const char *name, int period, const char *problem)
+{
+	Datum		values[6] = {0};
+	bool		nulls[6] = {false, false, true, false, false, true};
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(period);
-	values[2] = Float8GetDatum(value);
-	values[3] = Int64GetDatum(count);
-	values[4] = problem ? CStringGetTextDatum(problem) : (Datum) 0;
+	values[3] = Int64GetDatum(0);
+	values[4] = CStringGetTextDatum(problem);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
 /*
  * kpi.read_source(definitions kpi.definitions[], bounds timestamptz[],
- *				   isolate boolean) → TABLE (name text, period integer,
- *				   value double precision, row_count bigint, problem text)
+ *				   isolate boolean, with_states boolean) → TABLE (name text,
+ *				   period integer, value double precision, row_count bigint,
+ *				   problem text, state kpi.ratio)
  * One row per definition and period k (1-based: [bounds[k], bounds[k+1]))
- * of definitions that share one source and time column.
+ * of definitions that share one source and time column.  With with_states,
+ * state is the period's kpi.ratio_agg summary of the KPI (with moments), for
+ * the significance of a change (kpi.compare); NULL for a metric without a
+ * variance model, and always without with_states.
  */
 Datum
 kpi_read_source(PG_FUNCTION_ARGS)
@@ -466,6 +529,7 @@ kpi_read_source(PG_FUNCTION_ARGS)
 	ArrayType  *definitions_array = PG_GETARG_ARRAYTYPE_P(0);
 	ArrayType  *bounds = PG_GETARG_ARRAYTYPE_P(1);
 	bool		isolate = PG_GETARG_BOOL(2);
+	bool		with_states = PG_GETARG_BOOL(3);
 	Oid			definitions_type = get_array_type(ARR_ELEMTYPE(definitions_array));
 	MemoryContext result_cxt = CurrentMemoryContext;
 	SourceResult result = {0};
@@ -496,10 +560,10 @@ kpi_read_source(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "kpi.read_source: SPI_connect failed");
 	if (!isolate)
-		measure_group(definitions, definitions_type, bounds, &result, result_cxt);
+		measure_group(definitions, definitions_type, bounds, with_states, &result, result_cxt);
 	else
 	{
-		measure_group_isolated(definitions, definitions_type, bounds, &result, result_cxt);
+		measure_group_isolated(definitions, definitions_type, bounds, with_states, &result, result_cxt);
 		if (result.problem != NULL)
 		{
 			/* Retry one KPI at a time: only the broken ones lose their value. */
@@ -524,7 +588,7 @@ kpi_read_source(PG_FUNCTION_ARGS)
 										 typbyval, typalign);
 				if (ndefs > 1)
 					measure_group_isolated(PointerGetDatum(single), definitions_type, bounds,
-										   &one, result_cxt);
+										   with_states, &one, result_cxt);
 				else
 					one.problem = result.problem;
 				if (one.problem != NULL)
@@ -535,13 +599,12 @@ kpi_read_source(PG_FUNCTION_ARGS)
 					Datum		name = GetAttributeByNum(row, 1, &name_null);
 
 					for (int p = 0; p < nbounds - 1; p++)
-						emit(rsinfo, name_null ? "" : TextDatumGetCString(name), p + 1, true, 0, 0,
-							 one.problem);
+						emit_problem(rsinfo, name_null ? "" : TextDatumGetCString(name), p + 1,
+									 one.problem);
 				}
 				else
 					for (int p = 0; p < one.nperiods; p++)
-						emit(rsinfo, one.names[0], p + 1, one.value_nulls[p], one.values[p],
-							 one.counts[p], NULL);
+						emit_result(rsinfo, &one, 0, p);
 			}
 			SPI_finish();
 			return (Datum) 0;
@@ -551,7 +614,6 @@ kpi_read_source(PG_FUNCTION_ARGS)
 
 	for (int k = 0; k < result.nkpis; k++)
 		for (int p = 0; p < result.nperiods; p++)
-			emit(rsinfo, result.names[k], p + 1, result.value_nulls[k * result.nperiods + p],
-				 result.values[k * result.nperiods + p], result.counts[k * result.nperiods + p], NULL);
+			emit_result(rsinfo, &result, k, p);
 	return (Datum) 0;
 }

@@ -317,7 +317,7 @@ $$),
 (SELECT count(*) FROM kpi.measure_series('smith_cac', '0 days', '2026-01-01', '2026-02-01')) => error 22023
 (SELECT count(*) FROM kpi.measure_series('smith_cac', '7 days', '2026-01-01', 'infinity')) => error 22023
 $$),
-	('kpi.measure_sources(text[],timestamp with time zone[])', $$
+	('kpi.measure_sources(text[],timestamp with time zone[],boolean)', $$
 (SELECT count(*) FROM kpi.measure_sources(NULL, NULL)) => = 0
 (SELECT count(*) FROM kpi.measure_sources('{}', '{}')) => = 0
 (SELECT count(*) FROM kpi.measure_sources('{no_such_kpi}', '{2026-01-01,2026-02-01}')) => = 0
@@ -327,6 +327,8 @@ $$),
 (SELECT count(*) FROM kpi.measure_sources('{smith_cac}', '{2026-01-01}')) => error 22023
 (SELECT count(*) FROM kpi.measure_sources('{smith_cac}', '{2026-01-01,NULL}')) => error 22023
 (SELECT count(*) FROM kpi.measure_sources('{smith_cac}', '{-infinity,infinity}')) => = 1
+(SELECT count(*) FROM kpi.measure_sources('{smith_cac}', '{2026-01-01,2026-02-01}', NULL)) => = 1
+(SELECT count(*) FROM kpi.measure_sources('{smith_cac}', '{-infinity,infinity}', true) WHERE state IS NOT NULL) => = 1
 $$),
 	('kpi.measure_spans(kpi.definitions,timestamp with time zone[],timestamp with time zone[])', $$
 (SELECT count(*) FROM kpi.measure_spans(NULL, NULL, NULL)) => = 0
@@ -614,8 +616,10 @@ $$),
 	('kpi.ratio_summary_moving_retract(internal,numeric,double precision)', '@window'),
 	('kpi.ratio_summary_moving_retract(internal,numeric,integer)', '@window'),
 	('kpi.ratio_summary_moving_retract(internal,numeric,numeric)', '@window'),
-	('kpi.read_source(kpi.definitions[],timestamp with time zone[],boolean)', $$
+	('kpi.read_source(kpi.definitions[],timestamp with time zone[],boolean,boolean)', $$
 (SELECT count(*) FROM kpi.read_source(NULL, NULL, NULL)) => = 0
+(SELECT count(*) FROM kpi.read_source(ARRAY[kpi.definition('smith_cac')], '{2026-01-01,2026-02-01}', true, NULL)) => = 0
+(SELECT count(*) FROM kpi.read_source(ARRAY[kpi.definition('smith_cac')], '{-infinity,infinity}', false, true) WHERE state IS NOT NULL) => = 1
 (SELECT count(*) FROM kpi.read_source('{}', '{2026-01-01,2026-02-01}', true)) => = 0
 (SELECT count(*) FROM kpi.read_source(ARRAY[NULL::kpi.definitions], '{2026-01-01,2026-02-01}', true)) => = 0
 (SELECT count(*) FROM kpi.read_source(ARRAY[kpi.definition('smith_cac')], '{}', true)) => error 22023
@@ -818,14 +822,22 @@ kpi.source_owner_problem(0) => null
 kpi.source_owner_problem(12345678) => null
 kpi.source_owner_problem('pg_class') => null
 $$),
-	('kpi.source_query(kpi.definitions[])', $$
+	('kpi.source_query(kpi.definitions[],boolean)', $$
 (kpi.source_query(NULL)).source => error 22004
+(kpi.source_query(ARRAY[kpi.definition('smith_cac')], NULL)).source => = smith.funnel
+(kpi.source_query(ARRAY[kpi.definition('smith_cac')], true)).query LIKE '%kpi.ratio[]%' => = true
 (kpi.source_query('{}')).source => error 22023
 (kpi.source_query(ARRAY[NULL::kpi.definitions])).source => error 22023
 (kpi.source_query(ARRAY[kpi.definition('smith_cac')])).source => = smith.funnel
 (kpi.source_query(ARRAY[kpi.definition('smith_cac'), bad_inputs.def('smith_cac', '{"source": "smith.edge"}')])).source => error 22023
 (kpi.source_query(ARRAY[kpi.definition('smith_cac'), kpi.definition('smith_win_rate')])).source => error 22023
 (kpi.source_query(ARRAY[bad_inputs.def('smith_cac', '{"numerator_column": "no_such_column"}')])).source => error 42703
+$$),
+	('kpi.state_sql(kpi.definitions,text)', $$
+kpi.state_sql(NULL, NULL) => null
+kpi.state_sql(kpi.definition('smith_cac'), NULL) => = kpi.ratio_agg(kpi_source.spend::pg_catalog.numeric, kpi_source.customers::pg_catalog.int8)
+kpi.state_sql(kpi.definition('smith_cac'), 'x') => = kpi.ratio_agg(kpi_source.spend::pg_catalog.numeric, kpi_source.customers::pg_catalog.int8) FILTER (WHERE x)
+kpi.state_sql(bad_inputs.def('smith_cac', '{"metric": "sum"}'), NULL) => = NULL::kpi.ratio
 $$),
 	('kpi.status(double precision,double precision)', $$
 kpi.status(NULL, NULL) => = no_data
@@ -840,10 +852,17 @@ $$),
 	('kpi.summary_fill_sql(kpi.summaries,boolean)', $$
 kpi.summary_fill_sql(NULL, true) => null
 $$),
-	('kpi.summary_query(kpi.definitions[])', $$
+	('kpi.summary_pair_column(kpi.summaries,kpi.definitions)', $$
+kpi.summary_pair_column(NULL, NULL) => null
+$$),
+	('kpi.summary_query(kpi.definitions[],boolean)', $$
 kpi.summary_query(NULL) => null
 kpi.summary_query('{}') => null
 kpi.summary_query(ARRAY[kpi.definition('smith_cac')]) => null
+kpi.summary_query(ARRAY[kpi.definition('smith_cac')], NULL) => null
+$$),
+	('kpi.summary_state_sql(kpi.summaries,kpi.definitions)', $$
+kpi.summary_state_sql(NULL, NULL) => null
 $$),
 	('kpi.summary_ratio_sql(regclass,name,name)', $$
 kpi.summary_ratio_sql(NULL, NULL, NULL) => null

@@ -12,16 +12,18 @@
  *       the source as its owner would change the rows the caller sees (and
  *       the caller is not the owner), view_of_other_role for a view whose
  *       owner's privileges the caller lacks; NULL otherwise.
- *   kpi.source_query(definitions kpi.definitions[])
+ *   kpi.source_query(definitions kpi.definitions[], with_states boolean DEFAULT false)
  *       → (source regclass, columns name[], names text[], query text, empty_query text)
  *       The one grouped query that measures definitions of one source and
  *       time column over a set of periods ($1 the bounds, $2 and $3 the
  *       first and last), and the same aggregates over no rows.
- *   kpi.read_source(definitions kpi.definitions[], bounds timestamptz[], isolate boolean)
- *       → TABLE (name text, period integer, value double precision, row_count bigint, problem text)
- *   kpi.measure_sources(kpi_names text[], bounds timestamptz[])
+ *   kpi.read_source(definitions kpi.definitions[], bounds timestamptz[], isolate boolean,
+ *                   with_states boolean DEFAULT false)
+ *       → TABLE (name text, period integer, value double precision, row_count bigint, problem text,
+ *                state kpi.ratio)
+ *   kpi.measure_sources(kpi_names text[], bounds timestamptz[], with_states boolean DEFAULT false)
  *       → TABLE (name text, period_start timestamptz, period_end timestamptz,
- *                value double precision, row_count bigint, problem text)
+ *                value double precision, row_count bigint, problem text, state kpi.ratio)
  *       The stored KPIs named, one kpi.read_source per source, each broken
  *       one isolated: what the scorecard and the audit read.
  */
@@ -31,6 +33,33 @@ CREATE FUNCTION kpi.source_owner_problem(source regclass) RETURNS text
 	LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.source_owner_problem(regclass) IS
 	'Internal: row_level_security, security_invoker or foreign_table when kpi, which reads a source as its owner, would read other rows than the caller could (the caller is not the owner), view_of_other_role for a view whose owner''s privileges the caller lacks (its functions would see the owner''s identity); NULL otherwise.';
+
+/*
+ * The summary behind a definition's value for the significance of a change
+ * (kpi.compare): the kpi.ratio_agg of its pair, which keeps the moments of
+ * the delta method (each row one unit).  The same expression as a summary
+ * table keeps (kpi.summary_ratio_sql), so a summary gives the same state as
+ * the raw rows.  The ratio metrics compare Σnumerator/Σdenominator (romi's
+ * change is that of revenue/spend, 1 lower); average compares Σx/n; a
+ * boolean conversion rate its true rows over its rows.  sum and count have
+ * no variance model (a total of all rows, not an estimate from a sample):
+ * NULL.
+ */
+CREATE FUNCTION kpi.state_sql(definition kpi.definitions, row_filter text) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF definition.metric::text <> ALL ('{conversion_rate,cac,romi,roas,ratio,average}') THEN
+		RETURN 'NULL::kpi.ratio';
+	END IF;
+	RETURN kpi.summary_ratio_sql(definition.source, definition.numerator_column,
+								 CASE WHEN definition.metric = 'average' THEN NULL ELSE definition.denominator_column END)
+		   || CASE WHEN row_filter IS NOT NULL THEN pg_catalog.format(' FILTER (WHERE %s)', row_filter) ELSE '' END;
+END
+$$;
+COMMENT ON FUNCTION kpi.state_sql(kpi.definitions, text) IS
+	'Internal: the kpi.ratio_agg expression (with moments) whose change kpi.compare tests for a definition, over the rows where row_filter holds; NULL::kpi.ratio for sum and count, which have no variance model.';
 
 /*
  * The query builder of kpi.read_source: one query, grouped by the period a
@@ -43,7 +72,7 @@ COMMENT ON FUNCTION kpi.source_owner_problem(regclass) IS
  * by the caller (kpi.measure_sources), and a bad one only fails the query.
  * Built from quoted identifiers and literals only.
  */
-CREATE FUNCTION kpi.source_query(definitions kpi.definitions[],
+CREATE FUNCTION kpi.source_query(definitions kpi.definitions[], with_states boolean DEFAULT false,
 								 OUT source regclass, OUT columns name[], OUT names text[],
 								 OUT query text, OUT empty_query text)
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -57,6 +86,7 @@ DECLARE
 	row_filter text;
 	value_list text[] := '{}';
 	count_list text[] := '{}';
+	state_list text[] := '{}';
 	from_where text;
 BEGIN
 	FOREACH d IN ARRAY definitions LOOP
@@ -79,9 +109,12 @@ BEGIN
 			value_list := ARRAY[q.value_sql];
 			count_list := ARRAY['pg_catalog.count(*)'];
 			from_where := q.from_where_sql;
+			-- the filters are in from_where
+			state_list := ARRAY[kpi.state_sql(d, NULL)];
 		ELSE
 			row_filter := kpi.filter_sql(d);
 			value_list := value_list || kpi.aggregate_sql(d, row_filter);
+			state_list := state_list || kpi.state_sql(d, row_filter);
 			count_list := count_list || CASE WHEN row_filter IS NULL THEN 'pg_catalog.count(*)'
 											 ELSE pg_catalog.format('pg_catalog.count(*) FILTER (WHERE %s)', row_filter) END;
 		END IF;
@@ -93,24 +126,28 @@ BEGIN
 	from_where := COALESCE(from_where, kpi.period_sql(source, time_column, '$2', '$3'));
 	query := pg_catalog.format(
 		'SELECT pg_catalog.width_bucket(%I::pg_catalog.timestamptz, $1), ARRAY[%s]::pg_catalog.float8[], '
-		'ARRAY[%s]::pg_catalog.int8[] %s GROUP BY 1',
+		'ARRAY[%s]::pg_catalog.int8[]%s %s GROUP BY 1',
 		time_column, pg_catalog.array_to_string(value_list, ', '),
-		pg_catalog.array_to_string(count_list, ', '), from_where);
+		pg_catalog.array_to_string(count_list, ', '),
+		CASE WHEN with_states THEN pg_catalog.format(', ARRAY[%s]::kpi.ratio[]', pg_catalog.array_to_string(state_list, ', ')) ELSE '' END,
+		from_where);
 	-- A summary of the source where one serves every definition (issue 13).
-	query := COALESCE(kpi.summary_query(definitions), query);
+	query := COALESCE(kpi.summary_query(definitions, with_states), query);
 	empty_query := pg_catalog.format('SELECT ARRAY[%s]::pg_catalog.float8[] FROM %s AS kpi_source WHERE false',
 									 pg_catalog.array_to_string(value_list, ', '), source);
 END
 $$;
-COMMENT ON FUNCTION kpi.source_query(kpi.definitions[]) IS
-	'Internal: the grouped query by which kpi.read_source measures definitions of one source and time column over periods ($1 the bounds, $2 the first, $3 the last), the same aggregates over no rows, the source, the columns read and the KPI names in order.';
+COMMENT ON FUNCTION kpi.source_query(kpi.definitions[], boolean) IS
+	'Internal: the grouped query by which kpi.read_source measures definitions of one source and time column over periods ($1 the bounds, $2 the first, $3 the last), with with_states each KPI''s kpi.ratio summary too (kpi.state_sql), the same aggregates over no rows, the source, the columns read and the KPI names in order.';
 
-CREATE FUNCTION kpi.read_source(definitions kpi.definitions[], bounds timestamptz[], isolate boolean)
-	RETURNS TABLE (name text, period integer, value double precision, row_count bigint, problem text)
+CREATE FUNCTION kpi.read_source(definitions kpi.definitions[], bounds timestamptz[], isolate boolean,
+								with_states boolean DEFAULT false)
+	RETURNS TABLE (name text, period integer, value double precision, row_count bigint, problem text,
+				   state kpi.ratio)
 	AS 'MODULE_PATHNAME', 'kpi_read_source'
 	LANGUAGE C STABLE STRICT PARALLEL UNSAFE ROWS 20;
-COMMENT ON FUNCTION kpi.read_source(kpi.definitions[], timestamptz[], boolean) IS
-	'Internal: measures definitions that share one source and time column over each period [bounds[k], bounds[k+1]) in one query, read as the source''s owner inside a security-restricted operation, after checking that the caller may SELECT the columns read (42501 otherwise, and for sources with row-level security, security_invoker views and foreign tables unless the caller owns them, and views unless the caller has their owner''s privileges). With isolate, an error of the source becomes the problem of the KPIs concerned, with NULL values.';
+COMMENT ON FUNCTION kpi.read_source(kpi.definitions[], timestamptz[], boolean, boolean) IS
+	'Internal: measures definitions that share one source and time column over each period [bounds[k], bounds[k+1]) in one query (with with_states, also each KPI''s kpi.ratio summary for kpi.compare, NULL for sum and count), read as the source''s owner inside a security-restricted operation, after checking that the caller may SELECT the columns read (42501 otherwise, and for sources with row-level security, security_invoker views and foreign tables unless the caller owns them, and views unless the caller has their owner''s privileges). With isolate, an error of the source becomes the problem of the KPIs concerned, with NULL values.';
 
 /*
  * The stored KPIs named over each period, as the scorecard and the audit
@@ -119,9 +156,9 @@ COMMENT ON FUNCTION kpi.read_source(kpi.definitions[], timestamptz[], boolean) I
  * A KPI that cannot be measured, or whose source the caller may not read,
  * gets NULL values and the first reason as problem.
  */
-CREATE FUNCTION kpi.measure_sources(kpi_names text[], bounds timestamptz[])
+CREATE FUNCTION kpi.measure_sources(kpi_names text[], bounds timestamptz[], with_states boolean DEFAULT false)
 	RETURNS TABLE (name text, period_start timestamptz, period_end timestamptz,
-				   value double precision, row_count bigint, problem text)
+				   value double precision, row_count bigint, problem text, state kpi.ratio)
 	LANGUAGE plpgsql STABLE PARALLEL UNSAFE SECURITY INVOKER ROWS 20
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -135,13 +172,13 @@ BEGIN
 		FROM checked AS c WHERE c.problems = '{}'
 		GROUP BY (c.d).source, (c.d).time_column
 	)
-	SELECT r.name, bounds[r.period], bounds[r.period + 1], r.value, r.row_count, r.problem
-	FROM grouped AS g CROSS JOIN LATERAL kpi.read_source(g.definitions, bounds, true) AS r
+	SELECT r.name, bounds[r.period], bounds[r.period + 1], r.value, r.row_count, r.problem, r.state
+	FROM grouped AS g CROSS JOIN LATERAL kpi.read_source(g.definitions, bounds, true, COALESCE(with_states, false)) AS r
 	UNION ALL
-	SELECT (c.d).name, bounds[k], bounds[k + 1], NULL, NULL, c.problems[1]
+	SELECT (c.d).name, bounds[k], bounds[k + 1], NULL, NULL, c.problems[1], NULL
 	FROM checked AS c, pg_catalog.generate_series(1, pg_catalog.cardinality(bounds) - 1) AS k
 	WHERE c.problems <> '{}';
 END
 $$;
-COMMENT ON FUNCTION kpi.measure_sources(text[], timestamptz[]) IS
-	'Internal: the stored KPIs named over each period [bounds[k], bounds[k+1]), one query per source read as its owner (kpi.read_source), with value, row_count, and the problem that left a KPI without value (it cannot be measured, the caller may not read its source, or reading failed); one broken KPI never fails the others.';
+COMMENT ON FUNCTION kpi.measure_sources(text[], timestamptz[], boolean) IS
+	'Internal: the stored KPIs named over each period [bounds[k], bounds[k+1]), one query per source read as its owner (kpi.read_source), with value, row_count, with with_states the kpi.ratio summary for kpi.compare, and the problem that left a KPI without value (it cannot be measured, the caller may not read its source, or reading failed); one broken KPI never fails the others.';

@@ -160,7 +160,8 @@ COMMENT ON FUNCTION kpi.calendar_comparisons(text, timestamptz) IS
  * without a query: 0 for a count, NULL for every other metric.
  */
 CREATE FUNCTION kpi.measure_spans(definition kpi.definitions, lows timestamptz[], highs timestamptz[])
-	RETURNS TABLE (span_start timestamptz, span_end timestamptz, value double precision, row_count bigint)
+	RETURNS TABLE (span_start timestamptz, span_end timestamptz, value double precision, row_count bigint,
+				   state kpi.ratio)
 	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -198,20 +199,20 @@ BEGIN
 		FROM ROWS FROM (pg_catalog.unnest(bounds), pg_catalog.unnest(chains)) WITH ORDINALITY AS c(bound, chain, position)
 		GROUP BY c.chain
 	), measured AS (
-		SELECT ch.bounds[r.period] AS span_start, ch.bounds[r.period + 1] AS span_end, r.value, r.row_count
-		FROM chain AS ch CROSS JOIN LATERAL kpi.read_source(ARRAY[definition], ch.bounds, false) AS r
+		SELECT ch.bounds[r.period] AS span_start, ch.bounds[r.period + 1] AS span_end, r.value, r.row_count, r.state
+		FROM chain AS ch CROSS JOIN LATERAL kpi.read_source(ARRAY[definition], ch.bounds, false, true) AS r
 	)
 	SELECT s.lo, s.hi,
 		   CASE WHEN m.span_start IS NOT NULL THEN m.value
 				WHEN (definition).metric = 'count' THEN 0::double precision END,
-		   COALESCE(m.row_count, 0)
+		   COALESCE(m.row_count, 0), m.state
 	FROM ROWS FROM (pg_catalog.unnest(lows), pg_catalog.unnest(highs)) WITH ORDINALITY AS s(lo, hi, position)
 	LEFT JOIN measured AS m ON m.span_start = s.lo AND m.span_end = s.hi
 	ORDER BY s.position;
 END
 $$;
 COMMENT ON FUNCTION kpi.measure_spans(kpi.definitions, timestamptz[], timestamptz[]) IS
-	'A KPI definition over each span [lows[k], highs[k]) (spans may overlap), in the order given: span_start, span_end, value and row_count. Read as kpi.measure reads (kpi.read_source, as the source''s owner after checking the caller''s SELECT), one grouped query per chain of contiguous spans; an empty span gets the aggregate''s value over no rows.';
+	'A KPI definition over each span [lows[k], highs[k]) (spans may overlap), in the order given: span_start, span_end, value, row_count and the kpi.ratio summary whose change kpi.compare tests (NULL for sum and count, and for an empty span). Read as kpi.measure reads (kpi.read_source, as the source''s owner after checking the caller''s SELECT), one grouped query per chain of contiguous spans; an empty span gets the aggregate''s value over no rows.';
 
 ------------------------------------------------------------------------------
 -- Period over period.
@@ -222,7 +223,7 @@ CREATE FUNCTION kpi.compare_periods(kpi_name text, grain text, as_of timestamptz
 				   current_start timestamptz, current_end timestamptz, current_value double precision,
 				   compared_start timestamptz, compared_end timestamptz, compared_value double precision,
 				   change double precision, relative_change double precision, improved boolean,
-				   clamped boolean, note text)
+				   clamped boolean, note text, p_value double precision, significant boolean)
 	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 BEGIN ATOMIC
 	WITH definition AS MATERIALIZED (
@@ -245,16 +246,17 @@ BEGIN ATOMIC
 		   (cur.value - cmp.value) / NULLIF(pg_catalog.abs(cmp.value), 0),
 		   CASE (definition.d).direction WHEN 'lower_is_better' THEN cur.value < cmp.value
 										 WHEN 'higher_is_better' THEN cur.value > cmp.value END,
-		   c.clamped, c.note
+		   c.clamped, c.note, t.p_value, t.significant
 	FROM comparisons c
 	CROSS JOIN definition
 	JOIN measured cur ON cur.span_start = c.current_start AND cur.span_end = c.current_end
 	JOIN measured cmp ON cmp.span_start = c.compared_start AND cmp.span_end = c.compared_end
+	LEFT JOIN LATERAL kpi.compare(cur.state, cmp.state) AS t ON true
 	ORDER BY pg_catalog.array_position(
 		ARRAY['to_date_vs_previous', 'complete_vs_previous', 'to_date_vs_last_year', 'complete_vs_last_year'], c.comparison);
 END;
 COMMENT ON FUNCTION kpi.compare_periods(text, text, timestamptz) IS
-	'Period over period for the KPI called kpi_name by calendar grain (week, month, quarter, year) as of a moment (kpi.as_of() when not given), in the session''s time zone: the current period to date against the same span of the previous period, the last complete period against the one before, and both against the same period a year earlier; with change, relative change, whether it improved in the KPI''s direction, and clamped with a note where the compared period lacks the matching day. The source is read as kpi.measure reads it (as its owner), in three grouped queries (four around ISO week 53).';
+	'Period over period for the KPI called kpi_name by calendar grain (week, month, quarter, year) as of a moment (kpi.as_of() when not given), in the session''s time zone: the current period to date against the same span of the previous period, the last complete period against the one before, and both against the same period a year earlier; with change, relative change, whether it improved in the KPI''s direction, the two-sided p-value of the change and whether it is significant at 95 % (kpi.compare; NULL for sum and count, which have no variance model), and clamped with a note where the compared period lacks the matching day. The source is read as kpi.measure reads it (as its owner), in three grouped queries (four around ISO week 53).';
 
 ------------------------------------------------------------------------------
 -- A year earlier, for review periods (the scorecard's yoy_change).

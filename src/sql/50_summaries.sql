@@ -468,6 +468,27 @@ COMMENT ON FUNCTION kpi.drop_summary(regclass) IS
  * metric's raw aggregate over merged sums: kpi.value(kpi.rollup(…)) for the
  * ratio metrics, the numerator for sum, Σ/n for average, counts for count.
  */
+CREATE FUNCTION kpi.summary_pair_column(s kpi.summaries, definition kpi.definitions) RETURNS name
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d kpi.definitions := definition;
+	den name := CASE WHEN d.metric IN ('sum', 'average', 'count') THEN NULL ELSE d.denominator_column END;
+	col name;
+BEGIN
+	IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
+		RETURN NULL;
+	END IF;
+	SELECT p.c INTO col
+	FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators), pg_catalog.unnest(s.ratio_columns)) AS p(n, d, c)
+	WHERE p.n = d.numerator_column AND p.d IS NOT DISTINCT FROM den;
+	RETURN col;
+END
+$$;
+COMMENT ON FUNCTION kpi.summary_pair_column(kpi.summaries, kpi.definitions) IS
+	'Internal: the kpi.ratio column of a summary that keeps a definition''s pair (its numerator alone for sum, average and count), or NULL when the summary lacks the pair or is not grouped by a column the definition filters on.';
+
 CREATE FUNCTION kpi.summary_value_sql(s kpi.summaries, definition kpi.definitions) RETURNS text
 	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -476,7 +497,6 @@ DECLARE
 	d kpi.definitions := definition;
 	row_filter text := kpi.filter_sql(d);
 	filter_clause text := CASE WHEN row_filter IS NOT NULL THEN pg_catalog.format(' FILTER (WHERE %s)', row_filter) ELSE '' END;
-	den name := CASE WHEN d.metric IN ('sum', 'average', 'count') THEN NULL ELSE d.denominator_column END;
 	col name;
 	merged text;
 BEGIN
@@ -486,9 +506,7 @@ BEGIN
 	IF d.metric = 'count' AND d.numerator_column IS NULL THEN
 		RETURN pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows)%s, 0)::pg_catalog.float8', filter_clause);
 	END IF;
-	SELECT p.c INTO col
-	FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators), pg_catalog.unnest(s.ratio_columns)) AS p(n, d, c)
-	WHERE p.n = d.numerator_column AND p.d IS NOT DISTINCT FROM den;
+	col := kpi.summary_pair_column(s, d);
 	IF col IS NULL THEN
 		RETURN NULL;
 	END IF;
@@ -507,6 +525,19 @@ $$;
 COMMENT ON FUNCTION kpi.summary_value_sql(kpi.summaries, kpi.definitions) IS
 	'Internal: the aggregate expression that gives a definition''s value from a summary''s rows, or NULL when the summary lacks a column its filters or its pair need.';
 
+-- The summary kpi.compare tests (kpi.state_sql), merged from the summary's
+-- rows: the summary keeps the very kpi.ratio_agg of the pair, moments and all.
+CREATE FUNCTION kpi.summary_state_sql(s kpi.summaries, definition kpi.definitions) RETURNS text
+	LANGUAGE sql STABLE STRICT PARALLEL SAFE
+	RETURN CASE WHEN definition.metric::text = ANY ('{conversion_rate,cac,romi,roas,ratio,average}')
+					 AND kpi.summary_pair_column(s, definition) IS NOT NULL
+				THEN pg_catalog.format('kpi.rollup(%I)%s', kpi.summary_pair_column(s, definition),
+									   CASE WHEN kpi.filter_sql(definition) IS NOT NULL
+											THEN pg_catalog.format(' FILTER (WHERE %s)', kpi.filter_sql(definition)) ELSE '' END)
+				ELSE 'NULL::kpi.ratio' END;
+COMMENT ON FUNCTION kpi.summary_state_sql(kpi.summaries, kpi.definitions) IS
+	'Internal: the kpi.ratio a definition''s change is tested on (kpi.state_sql), merged from a summary''s rows; NULL::kpi.ratio for sum and count.';
+
 /*
  * The query of kpi.source_query with a summary in place of the source, or
  * NULL when no summary serves every definition: the same result ($1 the
@@ -520,7 +551,7 @@ COMMENT ON FUNCTION kpi.summary_value_sql(kpi.summaries, kpi.definitions) IS
  * are not used, nor those of sources with row-level security).  Of several
  * summaries that serve, the coarsest.
  */
-CREATE FUNCTION kpi.summary_query(definitions kpi.definitions[]) RETURNS text
+CREATE FUNCTION kpi.summary_query(definitions kpi.definitions[], with_states boolean DEFAULT false) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -531,6 +562,7 @@ DECLARE
 	v text;
 	value_list text[];
 	count_list text[];
+	state_list text[];
 	stride text;
 	to_bucket text;
 	groups text;
@@ -551,10 +583,12 @@ BEGIN
 	LOOP
 		value_list := '{}';
 		count_list := '{}';
+		state_list := '{}';
 		FOREACH d IN ARRAY definitions LOOP
 			v := kpi.summary_value_sql(s, d);
 			CONTINUE summaries WHEN v IS NULL;
 			value_list := value_list || v;
+			state_list := state_list || kpi.summary_state_sql(s, d);
 			count_list := count_list || CASE WHEN kpi.filter_sql(d) IS NULL THEN 'COALESCE(pg_catalog.sum(kpi_rows), 0)'
 											 ELSE pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows) FILTER (WHERE %s), 0)', kpi.filter_sql(d)) END;
 		END LOOP;
@@ -603,15 +637,17 @@ kpi_merged AS (
 	FROM kpi_raw_range r JOIN %11$s AS kpi_source ON kpi_source.%12$I >= r.raw_start AND kpi_source.%12$I < r.raw_end
 	GROUP BY r.kpi_period%9$s
 )
-SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]
+SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]%15$s
 FROM kpi_merged GROUP BY kpi_period$q$,
 			stride, pg_catalog.format(to_bucket, '$1[k]'), s.origin_sql, pg_catalog.format(to_bucket, '$1[k + 1]'),
 			s.changes, replace(groups, 'kpi_source.', 'kpi_summary.'), ratios, s.summary,
 			groups, raw_ratios, s.source, s.time_column,
-			pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '));
+			pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '),
+			CASE WHEN with_states THEN pg_catalog.format(', ARRAY[%s]::kpi.ratio[]', pg_catalog.array_to_string(state_list, ', '))
+				 ELSE '' END);
 	END LOOP;
 	RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION kpi.summary_query(kpi.definitions[]) IS
-	'Internal: kpi.source_query''s query answered from a summary of the source (the summary''s buckets that lie wholly in a period and did not change since the last refresh, the source for the rest), or NULL when no summary serves every definition.';
+COMMENT ON FUNCTION kpi.summary_query(kpi.definitions[], boolean) IS
+	'Internal: kpi.source_query''s query (with with_states, the kpi.ratio summaries too) answered from a summary of the source (the summary''s buckets that lie wholly in a period and did not change since the last refresh, the source for the rest), or NULL when no summary serves every definition.';

@@ -94,7 +94,7 @@ public final class KpiJdbcClient {
 			try (ResultSet rs = st.executeQuery("SELECT * FROM kpi.scorecard ORDER BY name")) {
 				Map<String, Integer> types = columnTypes(rs.getMetaData());
 				for (String col : new String[] {"baseline", "target", "current", "previous", "change",
-						"relative_change", "progress", "expected_progress", "target_path", "year_ago", "yoy_change"}) {
+						"relative_change", "progress", "expected_progress", "target_path", "year_ago", "yoy_change", "p_value"}) {
 					check(types.get(col) != null && types.get(col) == Types.DOUBLE,
 						  "scorecard." + col + " is DOUBLE (got " + types.get(col) + ")");
 				}
@@ -109,7 +109,7 @@ public final class KpiJdbcClient {
 					check(types.get(col) != null && types.get(col) == Types.VARCHAR,
 						  "scorecard." + col + " is VARCHAR (got " + types.get(col) + ")");
 				}
-				for (String col : new String[] {"smart", "review_due"}) {
+				for (String col : new String[] {"smart", "review_due", "significant_change"}) {
 					check(types.get(col) != null && (types.get(col) == Types.BIT || types.get(col) == Types.BOOLEAN),
 						  "scorecard." + col + " is BOOLEAN (got " + types.get(col) + ")");
 				}
@@ -192,7 +192,7 @@ public final class KpiJdbcClient {
 			// against the one before, summed here.
 			try (ResultSet rs = st.executeQuery("SELECT * FROM kpi.compare_periods('mon_cac_all', 'week')")) {
 				Map<String, Integer> types = columnTypes(rs.getMetaData());
-				for (String col : new String[] {"current_value", "compared_value", "change", "relative_change"}) {
+				for (String col : new String[] {"current_value", "compared_value", "change", "relative_change", "p_value"}) {
 					check(types.get(col) != null && types.get(col) == Types.DOUBLE,
 						  "compare_periods." + col + " is DOUBLE (got " + types.get(col) + ")");
 				}
@@ -203,7 +203,7 @@ public final class KpiJdbcClient {
 					check(types.get(col) != null && types.get(col) == Types.VARCHAR,
 						  "compare_periods." + col + " is VARCHAR (got " + types.get(col) + ")");
 				}
-				for (String col : new String[] {"improved", "clamped"}) {
+				for (String col : new String[] {"improved", "clamped", "significant"}) {
 					check(types.get(col) != null && (types.get(col) == Types.BIT || types.get(col) == Types.BOOLEAN),
 						  "compare_periods." + col + " is BOOLEAN (got " + types.get(col) + ")");
 				}

@@ -87,7 +87,7 @@ SELECT is_empty($$
 	'the settings and catalog readers are STABLE (they read GUCs or the catalogs) and PARALLEL SAFE');
 -- kpi.read_source runs queries as another role: never in parallel mode.
 SELECT is((SELECT p.provolatile::text || p.proparallel::text FROM pg_proc p
-		   WHERE p.oid = 'kpi.read_source(kpi.definitions[], timestamptz[], boolean)'::regprocedure),
+		   WHERE p.oid = 'kpi.read_source(kpi.definitions[], timestamptz[], boolean, boolean)'::regprocedure),
 		  'su', 'kpi.read_source is STABLE PARALLEL UNSAFE');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p

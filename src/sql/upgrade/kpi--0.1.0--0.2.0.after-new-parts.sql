@@ -206,7 +206,8 @@ CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
 		change double precision, relative_change double precision,
 		progress double precision, expected_progress double precision, target_path double precision,
 		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean,
-		problem text, year_ago double precision, yoy_change double precision)
+		problem text, year_ago double precision, yoy_change double precision,
+		p_value double precision, significant_change boolean)
 	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
 BEGIN ATOMIC
 	WITH active AS (
@@ -222,11 +223,11 @@ BEGIN ATOMIC
 	-- One query per source over both periods, each KPI isolated: a broken
 	-- one leaves only its own row without value.
 	measured AS (
-		SELECT m.name, m.period_start, m.value, m.problem
+		SELECT m.name, m.period_start, m.value, m.problem, m.state
 		FROM (SELECT a.previous_start, a.period_start, a.period_end, pg_catalog.array_agg((a.d).name) AS names
 			  FROM active a WHERE a.period_start IS NOT NULL
 			  GROUP BY a.previous_start, a.period_start, a.period_end) AS g
-		CROSS JOIN LATERAL kpi.measure_sources(g.names, ARRAY[g.previous_start, g.period_start, g.period_end]) AS m
+		CROSS JOIN LATERAL kpi.measure_sources(g.names, ARRAY[g.previous_start, g.period_start, g.period_end], true) AS m
 	),
 	measured_year_ago AS (
 		SELECT m.name, m.value
@@ -259,13 +260,16 @@ BEGIN ATOMIC
 		   COALESCE(a.invalid, cur.problem, prev.problem),
 		   ya.value,
 		   CASE WHEN pg_catalog.abs(cur.value) <= 1e300 AND pg_catalog.abs(ya.value) <= 1e300
-				THEN cur.value - ya.value END
+				THEN cur.value - ya.value END,
+		   sig.p_value, sig.significant
 	FROM active a
 	LEFT JOIN measured cur ON cur.name = (a.d).name AND cur.period_start = a.period_start
 	LEFT JOIN measured prev ON prev.name = (a.d).name AND prev.period_start = a.previous_start
 	LEFT JOIN reviewed r ON r.name = (a.d).name
 	LEFT JOIN measured_year_ago ya ON ya.name = (a.d).name
 	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
+	-- NULL for metrics without a variance model (sum, count) and broken KPIs
+	LEFT JOIN LATERAL kpi.compare(cur.state, prev.state) AS sig ON a.invalid IS NULL
 	ORDER BY 1;
 END;
 COMMENT ON FUNCTION kpi.scorecard_at(timestamptz) IS
@@ -297,6 +301,8 @@ COMMENT ON COLUMN kpi.scorecard.review_due IS 'True when no review was recorded 
 COMMENT ON COLUMN kpi.scorecard.problem IS 'Why the KPI has no value or status: the definition is out of range, it cannot be measured, the caller may not read its source, or reading the source failed; NULL when none.';
 COMMENT ON COLUMN kpi.scorecard.year_ago IS 'The value over the same review period a year earlier: 12 months earlier for a review_every of whole months, 52 weeks (the same weekdays) otherwise.';
 COMMENT ON COLUMN kpi.scorecard.yoy_change IS 'current − year_ago.';
+COMMENT ON COLUMN kpi.scorecard.p_value IS 'Two-sided p-value of change (kpi.compare on the two periods'' kpi.ratio_agg summaries: the delta method, each row one unit). NULL for sum and count, which are totals with no variance model, and with fewer than 2 rows in a period.';
+COMMENT ON COLUMN kpi.scorecard.significant_change IS 'True when change is significant at 95 % (p_value < 0.05): more than noise; NULL where p_value is.';
 
 COMMENT ON FUNCTION kpi.can_measure(kpi.definitions) IS
 	'Internal: whether the caller can measure a definition (its source, columns, filter columns and privileges are in order); never fails on a broken definition.  Filter values are checked against their columns when a definition is written (kpi.filter_problem); one that stopped fitting after an ALTER TABLE shows as the problem of that KPI''s measurement.';
