@@ -72,6 +72,17 @@ FROM kpi.scorecard s LEFT JOIN plain p USING (name)
 WHERE s.name LIKE 'mon\_%' OR s.name LIKE 'sig\_%'
 ORDER BY s.name;
 
+-- Read with their summaries, the values are exactly those read without
+-- (a ratio KPI's value is then kpi.value of the summary, its aggregate's own
+-- final function).
+SELECT count(*) AS values_compared,
+	   count(*) FILTER (WHERE w.value IS DISTINCT FROM o.value) AS differences,
+	   count(*) FILTER (WHERE w.state IS NOT NULL) AS with_state
+FROM kpi.measure_sources(ARRAY(SELECT name FROM kpi.definitions WHERE name ~ '^(mon|sig)_'),
+						 '{2026-01-05,2026-01-19,2026-02-02,2026-02-09,2026-02-16}', true) AS w
+JOIN kpi.measure_sources(ARRAY(SELECT name FROM kpi.definitions WHERE name ~ '^(mon|sig)_'),
+						 '{2026-01-05,2026-01-19,2026-02-02,2026-02-09,2026-02-16}') AS o USING (name, period_start);
+
 -- significant_change is p_value < 0.05.
 SELECT count(*) AS rows_with_p,
 	   bool_and(significant_change = (p_value < 0.05)) AS threshold_ok

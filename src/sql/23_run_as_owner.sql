@@ -115,6 +115,18 @@ BEGIN
 			row_filter := kpi.filter_sql(d);
 			value_list := value_list || kpi.aggregate_sql(d, row_filter);
 			state_list := state_list || kpi.state_sql(d, row_filter);
+		END IF;
+		/*
+		 * A ratio metric's value is kpi.value (its aggregates' final function)
+		 * of the very summary tested: the executor computes one aggregate for
+		 * both, so the test costs only the moments.
+		 */
+		IF with_states AND d.metric::text = ANY ('{conversion_rate,cac,romi,roas,ratio}') THEN
+			value_list[pg_catalog.cardinality(value_list)] :=
+				pg_catalog.format(CASE WHEN d.metric = 'romi' THEN 'kpi.romi_value(%s)' ELSE 'kpi.value(%s)' END,
+								  state_list[pg_catalog.cardinality(state_list)]);
+		END IF;
+		IF NOT single THEN
 			count_list := count_list || CASE WHEN row_filter IS NULL THEN 'pg_catalog.count(*)'
 											 ELSE pg_catalog.format('pg_catalog.count(*) FILTER (WHERE %s)', row_filter) END;
 		END IF;
