@@ -460,14 +460,8 @@ COMMENT ON FUNCTION kpi.drop_summary(regclass) IS
 -- Reading a summary in place of its source.
 ------------------------------------------------------------------------------
 
-/*
- * The aggregate expression that gives a definition's value from the rows of
- * kpi.summary_query (a summary's columns: the groups, kpi_rows and the
- * kpi.ratio columns), or NULL when the summary cannot serve it: a filter on a
- * column it is not grouped by, or a pair it does not keep.  Each is the
- * metric's raw aggregate over merged sums: kpi.value(kpi.rollup(…)) for the
- * ratio metrics, the numerator for sum, Σ/n for average, counts for count.
- */
+-- Where a summary keeps the sums a definition needs: the kpi.ratio column of
+-- its pair, from the summary's rows of the groups its filters name.
 CREATE FUNCTION kpi.summary_pair_column(s kpi.summaries, definition kpi.definitions) RETURNS name
 	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
@@ -489,6 +483,14 @@ $$;
 COMMENT ON FUNCTION kpi.summary_pair_column(kpi.summaries, kpi.definitions) IS
 	'Internal: the kpi.ratio column of a summary that keeps a definition''s pair (its numerator alone for sum, average and count), or NULL when the summary lacks the pair or is not grouped by a column the definition filters on.';
 
+/*
+ * The aggregate expression that gives a definition's value from the rows of
+ * kpi.summary_query (a summary's columns: the groups, kpi_rows and the
+ * kpi.ratio columns), or NULL when the summary cannot serve it: a filter on a
+ * column it is not grouped by, or a pair it does not keep.  Each is the
+ * metric's raw aggregate over merged sums: kpi.value(kpi.rollup(…)) for the
+ * ratio metrics, the numerator for sum, Σ/n for average, counts for count.
+ */
 CREATE FUNCTION kpi.summary_value_sql(s kpi.summaries, definition kpi.definitions) RETURNS text
 	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
