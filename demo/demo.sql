@@ -114,12 +114,13 @@ SELECT kind, array_to_string(kpis, ', ') AS kpis, detail FROM kpi.audit();
 \echo
 \echo '3. Scorecard (kpi.scorecard) for the week 2026-02-23 to 2026-03-01'
 \echo '=================================================================='
+\echo 'real: the change since last week is more than noise (p < 0.05; empty for totals, which have no variance model).'
 \echo 'progress: share of the way from baseline to target; expected: share of the time to due_on elapsed.'
 \echo 'at_risk: behind the plan by less than kpi.at_risk_margin (0.10); off_track: behind by more.'
 SELECT name, array_to_string(teams, '+') AS teams, unit,
 	   round(baseline::numeric, 3) AS baseline, round(target::numeric, 3) AS target,
 	   round(current::numeric, 3) AS current, round(previous::numeric, 3) AS previous,
-	   round(100 * relative_change::numeric, 1) AS "change %",
+	   round(100 * relative_change::numeric, 1) AS "change %", significant_change AS real,
 	   round(progress::numeric, 2) AS progress, round(expected_progress::numeric, 2) AS expected,
 	   status, smart, last_reviewed_on AS last_review, review_due
 FROM kpi.scorecard ORDER BY name;
@@ -162,7 +163,7 @@ SELECT passed, detail FROM kpi.smart_check('roas_paid_search') WHERE criterion =
 \echo '=================================================================================='
 SELECT comparison, current_start::date, current_end, round(current_value::numeric, 1) AS cac,
 	   compared_start::date, compared_end, round(compared_value::numeric, 1) AS compared_cac,
-	   round(100 * relative_change::numeric, 1) AS "change %", improved, note
+	   round(100 * relative_change::numeric, 1) AS "change %", improved, round(p_value::numeric, 3) AS p_value, note
 FROM kpi.compare_periods('cac_blended', 'month');
 \echo 'The scorecard against the same week a year earlier:'
 SELECT name, round(current::numeric, 3) AS this_week, round(year_ago::numeric, 3) AS year_ago,
