@@ -1076,3 +1076,16 @@ CREATE OR REPLACE FUNCTION kpi.metric_columns_problem(definition kpi.definitions
 		END;
 COMMENT ON FUNCTION kpi.metric_columns_problem(kpi.definitions) IS
 	'Internal: a message when the columns set (numerator and denominator, or for funnel_conversion entity, steps and window) are not the ones the metric uses; NULL when they are.';
+
+-- A SQL-standard body keeps the column list of kpi.definition()'s row as it
+-- was when the function was made: made again, it reads the new columns too.
+CREATE OR REPLACE FUNCTION kpi.series(kpi_name text, bucket interval, period_start timestamptz, period_end timestamptz)
+	RETURNS TABLE (bucket_start timestamptz, value double precision, target_path double precision, status text)
+	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+BEGIN ATOMIC
+	SELECT m.bucket_start, m.value, kpi.target_path(d, m.bucket_end),
+		   kpi.status(kpi.progress(d, m.value), kpi.expected_progress(d, m.bucket_end))
+	FROM kpi.definition(kpi_name) AS d
+	CROSS JOIN LATERAL kpi.measure_series(d, bucket, period_start, period_end) AS m
+	ORDER BY m.bucket_start;
+END;
