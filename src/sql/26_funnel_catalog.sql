@@ -76,14 +76,14 @@ BEGIN
 	IF d.funnel_within <= interval '0' THEN
 		problems := problems || pg_catalog.format(kpi.translate(
 			'funnel_within %s is not positive: give the window after step 1, e.g. 14 days.',
-			'funnel_within %s ist nicht positiv: geben Sie das Zeitfenster nach Schritt 1 an, z. B. 14 days.'), d.funnel_within);
+			'funnel_within %s ist nicht positiv: geben Sie das Zeitfenster nach Schritt 1 an, z. B. 14 days.'), kpi.show_interval(d.funnel_within));
 	ELSIF pg_catalog.date_part('month', d.funnel_within) <> 0 OR pg_catalog.date_part('year', d.funnel_within) <> 0 THEN
 		problems := problems || pg_catalog.format(kpi.translate(
 			'funnel_within %s has months or years, which have no fixed length: give it in days, e.g. 30 days.',
-			'funnel_within %s enthält Monate oder Jahre, die keine feste Länge haben: geben Sie es in Tagen an, z. B. 30 days.'), d.funnel_within);
+			'funnel_within %s enthält Monate oder Jahre, die keine feste Länge haben: geben Sie es in Tagen an, z. B. 30 days.'), kpi.show_interval(d.funnel_within));
 	ELSIF d.funnel_within > interval '3660 days' THEN
 		problems := problems || pg_catalog.format(kpi.translate(
-			'funnel_within %s is longer than 3660 days.', 'funnel_within %s ist länger als 3660 Tage.'), d.funnel_within);
+			'funnel_within %s is longer than 3660 days.', 'funnel_within %s ist länger als 3660 Tage.'), kpi.show_interval(d.funnel_within));
 	END IF;
 	RETURN problems;
 END
