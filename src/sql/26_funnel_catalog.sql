@@ -19,6 +19,8 @@
  *   value = entities that reached the last step / entities that reached step 1
  * is a kpi.conversion_rate over entities, a kpi.ratio that can never exceed
  * 1.  row_count is the number of entities that reached step 1 in the period.
+ * An entity that starts in two periods counts in each, so the counts of
+ * two weeks add up to those of the fortnight only when no entity starts twice.
  * Rows whose entity or time is NULL are skipped; a NULL step counts as false.
  *
  *   kpi.funnel_problems(definition kpi.definitions) → text[]
