@@ -39,6 +39,7 @@ UPGRADE_0_2_0_NEW_PARTS = \
 	src/sql/24_definition_checks.sql \
 	src/sql/24_periods.sql \
 	src/sql/25_plans.sql \
+	src/sql/26_funnel_catalog.sql \
 	src/sql/38_export.sql \
 	src/sql/50_summaries.sql \
 	src/sql/55_snapshots.sql \

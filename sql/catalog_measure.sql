@@ -55,7 +55,7 @@ SELECT kpi.measure('spend_total', '2024-03-01', '2024-03-02') AS one_day,
 -- The row-value form measures a definition that is not stored.
 SELECT kpi.measure(ROW('draft_cac', NULL, NULL, NULL, '{}', NULL, 'cac', NULL, 'funnel_daily', 'day',
 					   'spend', 'customers', '{"channel": "email"}', NULL, NULL, NULL, NULL, NULL, NULL,
-					   '7 days', true, now(), now())::kpi.definitions,
+					   '7 days', true, now(), now(), NULL, NULL, NULL)::kpi.definitions,
 				   '2024-03-01', '2024-04-01') =
 	   (SELECT (sum(spend) / sum(customers))::float8 FROM funnel_daily
 		WHERE channel = 'email' AND day >= '2024-03-01' AND day < '2024-04-01') AS draft_matches;
@@ -89,7 +89,7 @@ SELECT * FROM kpi.last_review_period(kpi.definition('cac_paid_search'));
 SELECT * FROM kpi.last_review_period(kpi.definition('cac_paid_search'), '2024-06-26', 2);
 SELECT * FROM kpi.last_review_period(ROW('wednesdays', NULL, NULL, NULL, '{}', NULL, 'sum', NULL, NULL, NULL,
 										 NULL, NULL, '{}', NULL, NULL, NULL, NULL, '2024-05-01', NULL,
-										 '14 days', true, now(), now())::kpi.definitions);
+										 '14 days', true, now(), now(), NULL, NULL, NULL)::kpi.definitions);
 
 -- Errors, each with its SQLSTATE.
 SELECT kpi.measure('no_such_kpi', '2024-03-01', '2024-04-01');

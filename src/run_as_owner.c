@@ -378,9 +378,13 @@ measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds, bool w
 						  &counts, NULL, &n);
 		for (int k = 0; k < n; k++)
 			result->counts[k * result->nperiods + period] = DatumGetInt64(counts[k]);
-		if (with_states)
-			copy_states(DatumGetArrayTypeP(SPI_getbinval(tuple, desc, 4, &isnull)), period, result,
-						result_cxt);
+		if (with_states && desc->natts >= 4)
+		{
+			Datum		states = SPI_getbinval(tuple, desc, 4, &isnull);
+
+			if (!isnull)
+				copy_states(DatumGetArrayTypeP(states), period, result, result_cxt);
+		}
 	}
 	for (int p = 0; p < result->nperiods; p++)
 		all_seen = all_seen && seen[p];

@@ -832,6 +832,8 @@ $$),
 (kpi.source_query(ARRAY[kpi.definition('smith_cac'), bad_inputs.def('smith_cac', '{"source": "smith.edge"}')])).source => error 22023
 (kpi.source_query(ARRAY[kpi.definition('smith_cac'), kpi.definition('smith_win_rate')])).source => error 22023
 (kpi.source_query(ARRAY[bad_inputs.def('smith_cac', '{"numerator_column": "no_such_column"}')])).source => error 42703
+(kpi.source_query(ARRAY[bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days"}')])).names => = {smith_win_rate}
+(kpi.source_query(ARRAY[bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days"}'), kpi.definition('smith_win_rate')])).source => error 22023
 $$),
 	('kpi.state_sql(kpi.definitions,text)', $$
 kpi.state_sql(NULL, NULL) => null
@@ -1272,6 +1274,33 @@ $$),
 	('kpi.funnel_counts_moving_final(internal)', $$
 -- takes internal: run as a sliding window (sql/funnel checks it against recomputation)
 (SELECT string_agg(c::text, ' ' ORDER BY i) FROM (SELECT i, kpi.funnel_counts(r, 3) OVER (ORDER BY i ROWS 1 PRECEDING) AS c FROM (VALUES (1, 1), (2, 3), (3, 2)) AS x(i, r)) AS w) => = {1,0,0} {2,1,1} {2,2,1}
+$$),
+	('kpi.funnel_problems(kpi.definitions)', $$
+kpi.funnel_problems(NULL) => = {}
+kpi.funnel_problems(kpi.definition('smith_cac')) => = {}
+kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days"}')) => = {}
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "entity_column": "no_such_column"}'))) => = 1
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "step_columns": ["won", "spend", "no_such_column", null]}'))) => = 3
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "funnel_within": "0 days"}'))) => = 1
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "funnel_within": "-1 day"}'))) => = 1
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "funnel_within": "1 mon"}'))) => = 1
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "funnel_within": "3661 days"}'))) => = 1
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "source": "12345678"}'))) => = 0
+cardinality(kpi.funnel_problems(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "source": null}'))) => = 0
+$$),
+	('kpi.funnel_query(kpi.definitions,boolean)', $$
+(kpi.funnel_query(NULL)).columns => error 22023
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days"}'), true)).query LIKE '%kpi.ratio[]%' => = true
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days"}'), NULL)).query LIKE '%kpi.ratio[]%' => = false
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days"}'))).columns => = {at,channel,won,won,channel}
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "step_columns": ["won", "no_such_column"]}'))).columns => error 42703
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "entity_column": "no_such_column"}'))).columns => error 42703
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "step_columns": ["won", "spend"]}'))).columns => error 22023
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "step_columns": ["won"]}'))).columns => error 22023
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "funnel_within": "-1 day"}'))).columns => error 22023
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "funnel_within": null}'))).columns => error 22023
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "time_column": null}'))).columns => error 22023
+(kpi.funnel_query(bad_inputs.def('smith_win_rate', '{"metric": "funnel_conversion", "numerator_column": null, "entity_column": "channel", "step_columns": ["won", "won"], "funnel_within": "7 days", "source": null}'))).columns => error 22023
 $$),
 	('kpi.wilson_lower(bigint,bigint,double precision)', $$
 round(kpi.wilson_lower(40, 100)::numeric, 6) => = 0.309401

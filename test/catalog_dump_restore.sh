@@ -52,6 +52,17 @@ INSERT INTO kpi.definitions (name, title, description, owner, teams, objective, 
 	 NULL, '{"channel": "tiktok"}', NULL, 'higher_is_better', 100, 90, '2024-07-01', '2024-07-10', NULL,
 	 '2024-04-15 09:00+00', '2024-04-15 09:00+00');
 UPDATE kpi.definitions SET active = false WHERE name = 'leads_tiktok';
+-- A funnel KPI (issue 11) over columns that need quoting: a name[] of steps and an interval.
+CREATE TABLE "Sales Ops"."Lead Steps" ("Lead ID" integer, at timestamptz, "Is Lead" boolean, "Is Won" boolean);
+INSERT INTO "Sales Ops"."Lead Steps"
+SELECT i, timestamptz '2024-03-01' + i * interval '7 hours', true, false FROM generate_series(1, 100) AS i
+UNION ALL
+SELECT i, timestamptz '2024-03-01' + i * interval '7 hours' + i % 20 * interval '1 day', false, true
+FROM generate_series(1, 100) AS i WHERE i % 3 = 0;
+INSERT INTO kpi.definitions (name, title, metric, stage, source, time_column, entity_column, step_columns,
+							 funnel_within, unit, created_at, updated_at) VALUES
+	('lead_to_won', 'Lead to won in 10 days', 'funnel_conversion', 'customer', '"Sales Ops"."Lead Steps"', 'at',
+	 'Lead ID', '{"Is Lead","Is Won"}', '10 days', 'ratio', '2024-04-15 09:00+00', '2024-04-15 09:00+00');
 -- The weekly review: a review, a target change, and a SMART verdict.
 SET kpi.as_of = '2024-07-01 09:00+00';
 SELECT kpi.record_review('cac_paid_search', 'Off track: marketing and sales rework the bids.');
@@ -71,10 +82,12 @@ SET TimeZone = 'UTC';
 SET kpi.as_of = '2024-07-01 00:00:00+00';
 SELECT d.name, d.title, d.description, d.owner, d.teams, d.objective, d.metric, d.stage, d.source::text,
 	   d.time_column, d.numerator_column, d.denominator_column, d.filters, d.unit, d.direction,
-	   d.baseline, d.target, d.starts_on, d.due_on, d.review_every, d.active, d.created_at, d.updated_at
+	   d.baseline, d.target, d.starts_on, d.due_on, d.review_every, d.active, d.created_at, d.updated_at,
+	   d.entity_column, d.step_columns, d.funnel_within
 FROM kpi.definitions AS d ORDER BY d.name;
 SELECT name, specific, measurable, attractive, realistic, time_bound, smart FROM kpi.smart_report ORDER BY name;
-SELECT kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01'), kpi.measure('deal_size_north', '2024-03-01', '2024-04-01');
+SELECT kpi.measure('cac_paid_search', '2024-03-01', '2024-04-01'), kpi.measure('deal_size_north', '2024-03-01', '2024-04-01'),
+	   kpi.measure('lead_to_won', '2024-03-01', '2024-04-01');
 SELECT 'review', r.* FROM kpi.reviews AS r ORDER BY r.review_id;
 SELECT 'target_change', h.* FROM kpi.target_history AS h ORDER BY h.change_id;
 SELECT 'plan', p.* FROM kpi.plans AS p ORDER BY p.name, p.segment, p.period_start;
@@ -112,8 +125,8 @@ if [ "$(tr '\n' ' ' <"$work/ids.txt")" != "2 2 " ]; then
 fi
 # The restored definitions point at the restored tables, not at stale OIDs.
 psql_q -d "$dst" -A -t -c "SELECT count(*) FROM kpi.definitions d JOIN pg_class c ON c.oid = d.source" >"$work/resolved.txt"
-if [ "$(cat "$work/resolved.txt")" != 3 ]; then
-	echo "FAIL: restored sources do not resolve: $(cat "$work/resolved.txt") of 3"
+if [ "$(cat "$work/resolved.txt")" != 4 ]; then
+	echo "FAIL: restored sources do not resolve: $(cat "$work/resolved.txt") of 4"
 	exit 1
 fi
 # And enforcement is on again after the restore.
@@ -143,4 +156,4 @@ if psql -X -q -v ON_ERROR_STOP=1 -d "$src" -f "$work/catalog.sql" 2>"$work/err.t
 fi
 grep -q 'kpi.definitions is not empty' "$work/err.txt" || { echo "FAIL: unexpected error:"; cat "$work/err.txt"; exit 1; }
 
-echo "pg_dump/pg_restore and export_catalog kept the 3 definitions, their SMART report, values, verdict, review and target change."
+echo "pg_dump/pg_restore and export_catalog kept the 4 definitions (one a funnel KPI), their SMART report, values, verdict, review and target change."

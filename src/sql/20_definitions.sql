@@ -40,9 +40,9 @@
 
 CREATE DOMAIN kpi.metric AS text
 	CONSTRAINT metric_known CHECK (kpi.must_be_one_of(VALUE, 'metric',
-		'{conversion_rate,cac,romi,roas,ratio,sum,count,average}'));
+		'{conversion_rate,cac,romi,roas,ratio,sum,count,average,funnel_conversion}'));
 COMMENT ON DOMAIN kpi.metric IS
-	'What a KPI computes: conversion_rate, cac, romi, roas, ratio, sum, count or average.';
+	'What a KPI computes: conversion_rate, cac, romi, roas, ratio, sum, count, average or funnel_conversion.';
 
 CREATE DOMAIN kpi.direction AS text
 	CONSTRAINT direction_known CHECK (kpi.must_be_one_of(VALUE, 'direction', '{higher_is_better,lower_is_better}'));
@@ -84,7 +84,12 @@ CREATE TABLE kpi.definitions (
 						CONSTRAINT review_every_positive CHECK (review_every > interval '0'),
 	active				boolean NOT NULL DEFAULT true,
 	created_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now()
+	updated_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	-- funnel_conversion (0.2.0; after the columns of 0.1.0, where
+	-- ALTER TABLE ADD COLUMN puts them in an updated install)
+	entity_column		name,
+	step_columns		name[],
+	funnel_within		interval
 );
 
 COMMENT ON TABLE kpi.definitions IS
@@ -95,7 +100,7 @@ COMMENT ON COLUMN kpi.definitions.description IS 'What the KPI means, in at leas
 COMMENT ON COLUMN kpi.definitions.owner IS 'The person accountable for the KPI.';
 COMMENT ON COLUMN kpi.definitions.teams IS 'The teams the KPI belongs to, e.g. {marketing}, {sales}, {marketing,sales}.';
 COMMENT ON COLUMN kpi.definitions.objective IS 'The business goal the KPI serves.';
-COMMENT ON COLUMN kpi.definitions.metric IS 'conversion_rate, cac, romi, roas, ratio, sum, count or average; see doc/smart-catalog.md for the columns each uses.';
+COMMENT ON COLUMN kpi.definitions.metric IS 'conversion_rate, cac, romi, roas, ratio, sum, count, average or funnel_conversion; see doc/smart-catalog.md and doc/funnels.md for the columns each uses.';
 COMMENT ON COLUMN kpi.definitions.stage IS 'Funnel stage: lead, opportunity, customer or revenue; used by kpi.audit() to check alignment.';
 COMMENT ON COLUMN kpi.definitions.source IS 'The table or view the KPI is computed from.';
 COMMENT ON COLUMN kpi.definitions.time_column IS 'The date, timestamp or timestamptz column of source that places a row in time.';
@@ -112,6 +117,9 @@ COMMENT ON COLUMN kpi.definitions.review_every IS 'Review cadence, weekly by def
 COMMENT ON COLUMN kpi.definitions.active IS 'Inactive KPIs stay in the catalog but are left out of kpi.audit().';
 COMMENT ON COLUMN kpi.definitions.created_at IS 'When the definition was created.';
 COMMENT ON COLUMN kpi.definitions.updated_at IS 'When the definition was last changed.';
+COMMENT ON COLUMN kpi.definitions.entity_column IS 'funnel_conversion: the column of source that names the entity going through the funnel (a lead, a user); rows where it is NULL are skipped.';
+COMMENT ON COLUMN kpi.definitions.step_columns IS 'funnel_conversion: the boolean columns of source that mark the steps, in order, at least 2 (columns, never SQL text); a NULL counts as false.';
+COMMENT ON COLUMN kpi.definitions.funnel_within IS 'funnel_conversion: how long after step 1 the last step may happen, a positive interval without months or years (days count as 24 hours).';
 
 SELECT pg_catalog.pg_extension_config_dump('kpi.definitions', '');
 

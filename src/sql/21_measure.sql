@@ -117,7 +117,8 @@ BEGIN
 		SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', ' ORDER BY c.column_name)
 		INTO unreadable
 		FROM (SELECT u.column_name
-			  FROM pg_catalog.unnest(ARRAY[d.time_column, d.numerator_column, d.denominator_column]) AS u(column_name)
+			  FROM pg_catalog.unnest(ARRAY[d.time_column, d.numerator_column, d.denominator_column, d.entity_column]
+									 || d.step_columns) AS u(column_name)
 			  UNION
 			  SELECT f.key::name FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key)) AS c
 		WHERE c.column_name IS NOT NULL
@@ -200,7 +201,8 @@ BEGIN
 				filter_key, filter_value);
 		END IF;
 	END LOOP;
-	RETURN problems;
+	-- funnel_conversion: its entity, step and window (kpi.funnel_problems)
+	RETURN problems || kpi.funnel_problems(d);
 END
 $$;
 COMMENT ON FUNCTION kpi.measure_problems(kpi.definitions, boolean) IS
@@ -226,9 +228,29 @@ CREATE FUNCTION kpi.metric_columns_problem(definition kpi.definitions) RETURNS t
 				'Metric %s uses no denominator_column: remove it, or use metric ratio.',
 				'Die Kennzahlart %s verwendet keine denominator_column: entfernen Sie sie oder verwenden Sie ratio.'),
 				(definition).metric)
+		-- funnel_conversion (doc/funnels.md): the entity, at least two step
+		-- columns and the window, and nothing of the other metrics
+		WHEN (definition).metric = 'funnel_conversion'
+			 AND ((definition).entity_column IS NULL OR (definition).funnel_within IS NULL
+				  OR COALESCE(pg_catalog.cardinality((definition).step_columns), 0) < 2) THEN
+			kpi.translate(
+				'Metric funnel_conversion needs entity_column, step_columns (at least 2 boolean columns, in order) and funnel_within.',
+				'Die Kennzahlart funnel_conversion braucht entity_column, step_columns (mindestens 2 boolean-Spalten, in Reihenfolge) und funnel_within.')
+		WHEN (definition).metric = 'funnel_conversion'
+			 AND ((definition).numerator_column IS NOT NULL OR (definition).denominator_column IS NOT NULL) THEN
+			kpi.translate(
+				'Metric funnel_conversion uses no numerator_column or denominator_column: its steps are step_columns.',
+				'Die Kennzahlart funnel_conversion verwendet keine numerator_column oder denominator_column: ihre Schritte sind step_columns.')
+		WHEN (definition).metric <> 'funnel_conversion'
+			 AND ((definition).entity_column IS NOT NULL OR (definition).step_columns IS NOT NULL
+				  OR (definition).funnel_within IS NOT NULL) THEN
+			pg_catalog.format(kpi.translate(
+				'Metric %s uses no entity_column, step_columns or funnel_within: remove them, or use metric funnel_conversion.',
+				'Die Kennzahlart %s verwendet keine entity_column, step_columns oder funnel_within: entfernen Sie sie oder verwenden Sie funnel_conversion.'),
+				(definition).metric)
 		END;
 COMMENT ON FUNCTION kpi.metric_columns_problem(kpi.definitions) IS
-	'Internal: a message when the numerator and denominator columns set are not the ones the metric uses; NULL when they are.';
+	'Internal: a message when the columns set (numerator and denominator, or for funnel_conversion entity, steps and window) are not the ones the metric uses; NULL when they are.';
 
 -- Whether the caller can measure a definition: nothing in kpi.measure_problems
 -- and the columns its metric needs.  What is not measurable gets no value

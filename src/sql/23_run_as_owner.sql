@@ -16,7 +16,9 @@
  *       → (source regclass, columns name[], names text[], query text, empty_query text)
  *       The one grouped query that measures definitions of one source and
  *       time column over a set of periods ($1 the bounds, $2 and $3 the
- *       first and last), and the same aggregates over no rows.
+ *       first and last), and the same aggregates over no rows.  A
+ *       funnel_conversion definition is measured alone, by a query of its
+ *       own (kpi.funnel_query, 26_funnel_catalog.sql).
  *   kpi.read_source(definitions kpi.definitions[], bounds timestamptz[], isolate boolean,
  *                   with_states boolean DEFAULT false)
  *       → TABLE (name text, period integer, value double precision, row_count bigint, problem text,
@@ -97,9 +99,24 @@ BEGIN
 			RAISE EXCEPTION 'the definitions must share one source and time column'
 				USING ERRCODE = 'invalid_parameter_value';
 		END IF;
-		IF d.metric IS NULL OR d.metric::text <> ALL ('{conversion_rate,cac,romi,roas,ratio,sum,count,average}') THEN
+		IF d.metric IS NULL OR d.metric::text <> ALL ('{conversion_rate,cac,romi,roas,ratio,sum,count,average,funnel_conversion}') THEN
 			RAISE EXCEPTION 'KPI "%" has no metric kpi can compute', d.name
 				USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		-- A funnel groups by entity: its query of its own (kpi.funnel_query).
+		IF d.metric = 'funnel_conversion' THEN
+			IF NOT single THEN
+				RAISE EXCEPTION 'a funnel_conversion KPI is measured alone'
+					USING ERRCODE = 'invalid_parameter_value',
+						  DETAIL = pg_catalog.format('KPI "%s" was given with other definitions.', d.name);
+			END IF;
+			source := d.source;
+			names := ARRAY[d.name];
+			q := kpi.funnel_query(d, with_states);
+			columns := q.columns;
+			query := q.query;
+			empty_query := q.empty_query;
+			RETURN;
 		END IF;
 		names := names || d.name;
 		columns := columns || ARRAY[d.time_column, d.numerator_column, d.denominator_column]
@@ -182,7 +199,9 @@ BEGIN
 	), grouped AS (
 		SELECT pg_catalog.array_agg(c.d ORDER BY (c.d).name) AS definitions
 		FROM checked AS c WHERE c.problems = '{}'
-		GROUP BY (c.d).source, (c.d).time_column
+		-- a funnel_conversion KPI is read alone (kpi.funnel_query)
+		GROUP BY (c.d).source, (c.d).time_column,
+				 CASE WHEN (c.d).metric = 'funnel_conversion' THEN (c.d).name END
 	)
 	SELECT r.name, bounds[r.period], bounds[r.period + 1], r.value, r.row_count, r.problem, r.state
 	FROM grouped AS g CROSS JOIN LATERAL kpi.read_source(g.definitions, bounds, true, COALESCE(with_states, false)) AS r

@@ -2,19 +2,24 @@
 -- the function signatures issue 4 builds on, their labels and privileges.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(51);
+SELECT plan(54);
 
 -- The table and its columns, with the names the issue gives.
 SELECT has_table('kpi', 'definitions', 'kpi.definitions exists');
 SELECT columns_are('kpi', 'definitions', ARRAY[
 	'name', 'title', 'description', 'owner', 'teams', 'objective', 'metric', 'stage', 'source',
 	'time_column', 'numerator_column', 'denominator_column', 'filters', 'unit', 'direction',
-	'baseline', 'target', 'starts_on', 'due_on', 'review_every', 'active', 'created_at', 'updated_at'],
+	'baseline', 'target', 'starts_on', 'due_on', 'review_every', 'active', 'created_at', 'updated_at',
+	'entity_column', 'step_columns', 'funnel_within'],
 	'kpi.definitions has the catalog columns');
 SELECT col_is_pk('kpi', 'definitions', 'name', 'name is the primary key');
 SELECT col_type_is('kpi', 'definitions', 'teams', 'text[]', 'teams is text[]');
 SELECT col_type_is('kpi', 'definitions', 'source', 'regclass', 'source is a regclass');
 SELECT col_type_is('kpi', 'definitions', 'time_column', 'name', 'time_column is a name');
+-- funnel_conversion (issue 11): columns, never SQL text
+SELECT col_type_is('kpi', 'definitions', 'entity_column', 'name', 'entity_column is a name');
+SELECT col_type_is('kpi', 'definitions', 'step_columns', 'name[]', 'step_columns is name[]');
+SELECT col_type_is('kpi', 'definitions', 'funnel_within', 'interval', 'funnel_within is an interval');
 SELECT col_type_is('kpi', 'definitions', 'numerator_column', 'name', 'numerator_column is a name');
 SELECT col_type_is('kpi', 'definitions', 'denominator_column', 'name', 'denominator_column is a name');
 SELECT col_type_is('kpi', 'definitions', 'filters', 'jsonb', 'filters is jsonb');

@@ -7,13 +7,14 @@
 -- and an unknown KPI name suggests the closest one.
 ------------------------------------------------------------------------------
 
--- The new domain constraints allow exactly the values the old ones did, which
--- every stored row already passed.  PostgreSQL cannot validate a domain that
--- a function signature reaches through a row type (kpi.definitions), so they
--- are added NOT VALID and then marked validated, as the old ones were.
+-- The new domain constraints allow the values the old ones did (and metric
+-- funnel_conversion, issue 11), which every stored row already passed.
+-- PostgreSQL cannot validate a domain that a function signature reaches
+-- through a row type (kpi.definitions), so they are added NOT VALID and then
+-- marked validated, as the old ones were.
 ALTER DOMAIN kpi.metric DROP CONSTRAINT metric_known;
 ALTER DOMAIN kpi.metric ADD CONSTRAINT metric_known CHECK (kpi.must_be_one_of(VALUE, 'metric',
-		'{conversion_rate,cac,romi,roas,ratio,sum,count,average}')) NOT VALID;
+		'{conversion_rate,cac,romi,roas,ratio,sum,count,average,funnel_conversion}')) NOT VALID;
 ALTER DOMAIN kpi.direction DROP CONSTRAINT direction_known;
 ALTER DOMAIN kpi.direction ADD CONSTRAINT direction_known CHECK (kpi.must_be_one_of(VALUE, 'direction', '{higher_is_better,lower_is_better}')) NOT VALID;
 ALTER DOMAIN kpi.stage DROP CONSTRAINT stage_known;

@@ -142,7 +142,7 @@ COMMENT ON FUNCTION kpi.settings() IS
 -- Documentation moved from the README to doc/ (issue 7).
 ------------------------------------------------------------------------------
 
-COMMENT ON COLUMN kpi.definitions.metric IS 'conversion_rate, cac, romi, roas, ratio, sum, count or average; see doc/smart-catalog.md for the columns each uses.';
+COMMENT ON COLUMN kpi.definitions.metric IS 'conversion_rate, cac, romi, roas, ratio, sum, count, average or funnel_conversion; see doc/smart-catalog.md and doc/funnels.md for the columns each uses.';
 /*
  * Scale-out (issue 9): no function reads its argument types from fn_expr.
  * In 0.1.0 the ratio_agg transition (ratio_summary_accum) and the moving
@@ -707,7 +707,8 @@ BEGIN
 		SELECT pg_catalog.string_agg(pg_catalog.quote_ident(c.column_name), ', ' ORDER BY c.column_name)
 		INTO unreadable
 		FROM (SELECT u.column_name
-			  FROM pg_catalog.unnest(ARRAY[d.time_column, d.numerator_column, d.denominator_column]) AS u(column_name)
+			  FROM pg_catalog.unnest(ARRAY[d.time_column, d.numerator_column, d.denominator_column, d.entity_column]
+									 || d.step_columns) AS u(column_name)
 			  UNION
 			  SELECT f.key::name FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key)) AS c
 		WHERE c.column_name IS NOT NULL
@@ -790,7 +791,8 @@ BEGIN
 				filter_key, filter_value);
 		END IF;
 	END LOOP;
-	RETURN problems;
+	-- funnel_conversion: its entity, step and window (kpi.funnel_problems)
+	RETURN problems || kpi.funnel_problems(d);
 END
 $$;
 COMMENT ON FUNCTION kpi.measure_problems(kpi.definitions, boolean) IS
@@ -1013,3 +1015,77 @@ CREATE POLICY reviews_of_readable_sources ON kpi.reviews
 COMMENT ON POLICY reviews_of_readable_sources ON kpi.reviews IS
 	'A review with a value is visible only to roles that may SELECT the source it was measured from.';
 -- END catalog-security
+
+
+------------------------------------------------------------------------------
+-- Funnel KPIs in the catalog (issue 11): metric funnel_conversion, with its
+-- entity, step and window columns (26_funnel_catalog.sql).  The columns come
+-- after those of 0.1.0, as in a fresh install.  The domain's new value is
+-- added with the other domain constraints (after the new parts).
+------------------------------------------------------------------------------
+
+ALTER TABLE kpi.definitions
+	ADD COLUMN entity_column name,
+	ADD COLUMN step_columns name[],
+	ADD COLUMN funnel_within interval;
+COMMENT ON COLUMN kpi.definitions.entity_column IS 'funnel_conversion: the column of source that names the entity going through the funnel (a lead, a user); rows where it is NULL are skipped.';
+COMMENT ON COLUMN kpi.definitions.step_columns IS 'funnel_conversion: the boolean columns of source that mark the steps, in order, at least 2 (columns, never SQL text); a NULL counts as false.';
+COMMENT ON COLUMN kpi.definitions.funnel_within IS 'funnel_conversion: how long after step 1 the last step may happen, a positive interval without months or years (days count as 24 hours).';
+COMMENT ON DOMAIN kpi.metric IS
+	'What a KPI computes: conversion_rate, cac, romi, roas, ratio, sum, count, average or funnel_conversion.';
+
+CREATE OR REPLACE FUNCTION kpi.metric_columns_problem(definition kpi.definitions) RETURNS text
+	LANGUAGE sql STABLE PARALLEL SAFE
+	RETURN CASE
+		WHEN (definition).metric IN ('cac', 'romi', 'roas', 'ratio')
+			 AND ((definition).numerator_column IS NULL OR (definition).denominator_column IS NULL) THEN
+			pg_catalog.format(kpi.translate(
+				'Metric %s needs numerator_column and denominator_column.',
+				'Die Kennzahlart %s braucht numerator_column und denominator_column.'), (definition).metric)
+		WHEN (definition).metric IN ('conversion_rate', 'sum', 'average')
+			 AND (definition).numerator_column IS NULL THEN
+			pg_catalog.format(kpi.translate(
+				'Metric %s needs numerator_column.', 'Die Kennzahlart %s braucht numerator_column.'),
+				(definition).metric)
+		WHEN (definition).metric IN ('sum', 'average', 'count')
+			 AND (definition).denominator_column IS NOT NULL THEN
+			pg_catalog.format(kpi.translate(
+				'Metric %s uses no denominator_column: remove it, or use metric ratio.',
+				'Die Kennzahlart %s verwendet keine denominator_column: entfernen Sie sie oder verwenden Sie ratio.'),
+				(definition).metric)
+		-- funnel_conversion (doc/funnels.md): the entity, at least two step
+		-- columns and the window, and nothing of the other metrics
+		WHEN (definition).metric = 'funnel_conversion'
+			 AND ((definition).entity_column IS NULL OR (definition).funnel_within IS NULL
+				  OR COALESCE(pg_catalog.cardinality((definition).step_columns), 0) < 2) THEN
+			kpi.translate(
+				'Metric funnel_conversion needs entity_column, step_columns (at least 2 boolean columns, in order) and funnel_within.',
+				'Die Kennzahlart funnel_conversion braucht entity_column, step_columns (mindestens 2 boolean-Spalten, in Reihenfolge) und funnel_within.')
+		WHEN (definition).metric = 'funnel_conversion'
+			 AND ((definition).numerator_column IS NOT NULL OR (definition).denominator_column IS NOT NULL) THEN
+			kpi.translate(
+				'Metric funnel_conversion uses no numerator_column or denominator_column: its steps are step_columns.',
+				'Die Kennzahlart funnel_conversion verwendet keine numerator_column oder denominator_column: ihre Schritte sind step_columns.')
+		WHEN (definition).metric <> 'funnel_conversion'
+			 AND ((definition).entity_column IS NOT NULL OR (definition).step_columns IS NOT NULL
+				  OR (definition).funnel_within IS NOT NULL) THEN
+			pg_catalog.format(kpi.translate(
+				'Metric %s uses no entity_column, step_columns or funnel_within: remove them, or use metric funnel_conversion.',
+				'Die Kennzahlart %s verwendet keine entity_column, step_columns oder funnel_within: entfernen Sie sie oder verwenden Sie funnel_conversion.'),
+				(definition).metric)
+		END;
+COMMENT ON FUNCTION kpi.metric_columns_problem(kpi.definitions) IS
+	'Internal: a message when the columns set (numerator and denominator, or for funnel_conversion entity, steps and window) are not the ones the metric uses; NULL when they are.';
+
+-- A SQL-standard body keeps the column list of kpi.definition()'s row as it
+-- was when the function was made: made again, it reads the new columns too.
+CREATE OR REPLACE FUNCTION kpi.series(kpi_name text, bucket interval, period_start timestamptz, period_end timestamptz)
+	RETURNS TABLE (bucket_start timestamptz, value double precision, target_path double precision, status text)
+	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+BEGIN ATOMIC
+	SELECT m.bucket_start, m.value, kpi.target_path(d, m.bucket_end),
+		   kpi.status(kpi.progress(d, m.value), kpi.expected_progress(d, m.bucket_end))
+	FROM kpi.definition(kpi_name) AS d
+	CROSS JOIN LATERAL kpi.measure_series(d, bucket, period_start, period_end) AS m
+	ORDER BY m.bucket_start;
+END;
