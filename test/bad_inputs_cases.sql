@@ -403,6 +403,12 @@ $$),
 (kpi.plan_steepest_step(kpi.definition('smith_cac'))).period_start => null
 (kpi.plan_steepest_step(bad_inputs.def('smith_cac', '{"review_every": "-7 days"}'))).period_start => null
 $$),
+	('kpi.plan_period_target(text,text,timestamp with time zone)', $$
+kpi.plan_period_target(NULL, NULL, NULL) => null
+kpi.plan_period_target('smith_cac', NULL, 'infinity') => null
+kpi.plan_period_target('smith_cac', 'search', '-infinity') => null
+kpi.plan_period_target('no_such_kpi', '', '2026-03-02') => null
+$$),
 	('kpi.plan_target(kpi.definitions,timestamp with time zone)', $$
 kpi.plan_target(NULL, NULL) => null
 kpi.plan_target(kpi.definition('smith_cac'), '2026-03-02') => null
@@ -840,6 +846,14 @@ kpi.state_sql(NULL, NULL) => null
 kpi.state_sql(kpi.definition('smith_cac'), NULL) => = kpi.ratio_agg(kpi_source.spend::pg_catalog.numeric, kpi_source.customers::pg_catalog.int8)
 kpi.state_sql(kpi.definition('smith_cac'), 'x') => = kpi.ratio_agg(kpi_source.spend::pg_catalog.numeric, kpi_source.customers::pg_catalog.int8) FILTER (WHERE x)
 kpi.state_sql(bad_inputs.def('smith_cac', '{"metric": "sum"}'), NULL) => = NULL::kpi.ratio
+$$),
+	('kpi.segment_series(text,name,interval,timestamp with time zone,timestamp with time zone)', $$
+(SELECT count(*) FROM kpi.segment_series(NULL, NULL, NULL, NULL, NULL)) => = 0
+(SELECT count(*) FROM kpi.segment_series('smith_cac', 'channel', '1 week', '2026-01-01', '2026-02-01')) => = 0
+(SELECT count(*) FROM kpi.segment_series('smith_cac', '', '1 week', '2026-01-01', '2026-02-01')) => error 42703
+(SELECT count(*) FROM kpi.segment_series('smith_cac', 'channel', '0 days', '2026-01-01', '2026-02-01')) => error 22023
+(SELECT count(*) FROM kpi.segment_series('smith_cac', 'channel', '1 week', '-infinity', 'infinity')) => = 0
+(SELECT count(*) FROM kpi.segment_series('no_such_kpi', 'channel', '1 week', '2026-01-01', '2026-02-01')) => error 42704
 $$),
 	('kpi.status(double precision,double precision)', $$
 kpi.status(NULL, NULL) => = no_data

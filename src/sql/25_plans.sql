@@ -8,6 +8,9 @@
  *       The deferred constraint trigger on kpi.plans raises them (23514) at commit.
  *   kpi.plan_target(definition kpi.definitions, at timestamptz) → double precision
  *       Where the KPI's plan says it should be at a moment; NULL without a plan.
+ *   kpi.segment_series(kpi_name text, segment_column name, bucket interval,
+ *                      period_start timestamptz, period_end timestamptz) → TABLE (…)
+ *       The KPI broken down by a column, each segment against its own plan.
  *   kpi.plan_steps(definition kpi.definitions) → TABLE (…)
  *       Each step of the plan as an improvement per review period, for the
  *       SMART "realistic" check.
@@ -74,7 +77,7 @@ CREATE TABLE kpi.plans (
 COMMENT ON TABLE kpi.plans IS
 	'Targets as plans: the value a KPI should have in each calendar period (week, month or quarter), for the whole KPI (segment NULL) or a segment of it; kpi.series, the scorecard and the SMART check use the whole KPI''s plan instead of the straight line from baseline to target. Kept by pg_dump.';
 COMMENT ON COLUMN kpi.plans.name IS 'The KPI (kpi.definitions.name).';
-COMMENT ON COLUMN kpi.plans.segment IS 'NULL for the whole KPI; otherwise a segment it is broken down by, e.g. a channel. Segment plans are validated but not used by kpi.series or the scorecard.';
+COMMENT ON COLUMN kpi.plans.segment IS 'NULL for the whole KPI; otherwise a value of a column the KPI is broken down by, e.g. a channel. kpi.segment_series compares each segment with its plan; kpi.series and the scorecard use the whole KPI''s plan.';
 COMMENT ON COLUMN kpi.plans.grain IS 'week (ISO, from Monday), month or quarter.';
 COMMENT ON COLUMN kpi.plans.period_start IS 'First day of the period: a Monday, or the 1st of a month or quarter.';
 COMMENT ON COLUMN kpi.plans.period_end IS 'Day after the period (exclusive end), computed from period_start and grain.';
@@ -194,13 +197,13 @@ COMMENT ON TRIGGER plans_valid ON kpi.plans IS
 ------------------------------------------------------------------------------
 
 /*
- * The plan at a moment: the target of the latest period of the whole KPI's
- * plan that started before it (the period that holds the moment just before
- * it, so the end of a review period reads the plan period it ends in; carried
- * forward over gaps and after the last period), the baseline before the
- * first, NULL when the KPI has no plan.
+ * The target of a plan (the whole KPI's when plan_segment is NULL, else that
+ * segment's) at a moment: that of its latest period that started before the
+ * moment (the period that holds the moment just before it, so the end of a
+ * review period reads the plan period it ends in; carried forward over gaps
+ * and after the last period); NULL before its first period.
  */
-CREATE FUNCTION kpi.plan_target(definition kpi.definitions, at timestamptz) RETURNS double precision
+CREATE FUNCTION kpi.plan_period_target(kpi_name text, plan_segment text, at timestamptz) RETURNS double precision
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -208,15 +211,45 @@ DECLARE
 	planned double precision;
 BEGIN
 	-- Queries in loops: a loop's query runs as a cursor, which never starts
-	-- a parallel worker (see kpi.last_review_period).  One index scan when
-	-- the plan has a period before the moment.
-	FOR planned IN
-		SELECT p.target FROM kpi.plans AS p
-		WHERE p.name = (definition).name AND p.segment IS NULL AND p.period_start < at
-		ORDER BY p.period_start DESC LIMIT 1
-	LOOP
+	-- a parallel worker (see kpi.last_review_period).  One index scan.
+	IF plan_segment IS NULL THEN
+		FOR planned IN
+			SELECT p.target FROM kpi.plans AS p
+			WHERE p.name = kpi_name AND p.segment IS NULL AND p.period_start < at
+			ORDER BY p.period_start DESC LIMIT 1
+		LOOP
+			RETURN planned;
+		END LOOP;
+	ELSE
+		FOR planned IN
+			SELECT p.target FROM kpi.plans AS p
+			WHERE p.name = kpi_name AND p.segment = plan_segment AND p.period_start < at
+			ORDER BY p.period_start DESC LIMIT 1
+		LOOP
+			RETURN planned;
+		END LOOP;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION kpi.plan_period_target(text, text, timestamptz) IS
+	'Internal: the target of the plan of the KPI called kpi_name (the whole KPI''s when plan_segment is NULL, else that segment''s) at a moment: that of the plan period holding the moment just before it, carried forward over gaps and after the last period; NULL before the first period.';
+
+/*
+ * The whole KPI's plan at a moment (kpi.plan_period_target), the baseline
+ * before the first period, NULL when the KPI has no plan.
+ */
+CREATE FUNCTION kpi.plan_target(definition kpi.definitions, at timestamptz) RETURNS double precision
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	planned double precision := kpi.plan_period_target((definition).name, NULL, at);
+BEGIN
+	IF planned IS NOT NULL THEN
 		RETURN planned;
-	END LOOP;
+	END IF;
+	-- A loop's query runs as a cursor, which never starts a parallel worker.
 	FOR planned IN
 		SELECT p.target FROM kpi.plans AS p WHERE p.name = (definition).name AND p.segment IS NULL LIMIT 1
 	LOOP
@@ -227,6 +260,59 @@ END
 $$;
 COMMENT ON FUNCTION kpi.plan_target(kpi.definitions, timestamptz) IS
 	'Where the plan of a KPI (kpi.plans, the whole KPI) says it should be at a moment: the target of the period that holds the moment just before it, carried forward over gaps and after the last period; the baseline before the first; NULL when the KPI has no plan.';
+
+/*
+ * A KPI broken down by a column of its source, each segment against its own
+ * plan (the rows of kpi.plans with that segment): per segment and bucket,
+ * the KPI with the definition's filters and segment_column = segment, read
+ * as kpi.measure reads it (kpi.measure_series: as the source's owner, after
+ * checking the caller's SELECT, segment_column included), and the segment
+ * plan's target at the end of the bucket.  One grouped query per segment.
+ */
+CREATE FUNCTION kpi.segment_series(kpi_name text, segment_column name, bucket interval,
+								   period_start timestamptz, period_end timestamptz)
+	RETURNS TABLE (segment text, bucket_start timestamptz, value double precision,
+				   plan_target double precision, attainment double precision, on_plan boolean)
+	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	d kpi.definitions := kpi.definition(kpi_name);
+	part kpi.definitions;
+	planned text;
+	checked boolean := kpi.check_interval('bucket', bucket) AND kpi.check_period(period_start, period_end);
+BEGIN
+	IF kpi.column_type(d.source, segment_column) IS NULL THEN
+		RAISE EXCEPTION 'column "%" does not exist in the source of KPI "%"', segment_column, kpi_name
+			USING ERRCODE = 'undefined_column',
+				  DETAIL = pg_catalog.format('%s has no column %I.', d.source, segment_column),
+				  HINT = 'segment_column names the column of the source whose values the plan''s segments are.';
+	END IF;
+	IF d.filters ? segment_column THEN
+		RAISE EXCEPTION 'KPI "%" already filters on column "%"', kpi_name, segment_column
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Break a KPI down by a column it does not filter on.';
+	END IF;
+	-- A loop's query runs as a cursor, which never starts a parallel worker.
+	FOR planned IN
+		SELECT DISTINCT p.segment FROM kpi.plans AS p WHERE p.name = kpi_name AND p.segment IS NOT NULL ORDER BY 1
+	LOOP
+		part := d;
+		part.filters := d.filters || pg_catalog.jsonb_build_object(segment_column, planned);
+		RETURN QUERY
+			SELECT planned, m.bucket_start, m.value, t.target,
+				   CASE WHEN d.direction = 'lower_is_better' THEN t.target / NULLIF(m.value, 0)
+						ELSE m.value / NULLIF(t.target, 0) END,
+				   CASE d.direction WHEN 'lower_is_better' THEN m.value <= t.target
+									WHEN 'higher_is_better' THEN m.value >= t.target END
+			FROM kpi.measure_series(part, bucket, period_start, period_end) AS m
+			CROSS JOIN LATERAL (SELECT kpi.plan_period_target(kpi_name, planned, m.bucket_end) AS target) AS t
+			ORDER BY m.bucket_start;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION kpi.segment_series(text, name, interval, timestamptz, timestamptz) IS
+	'A KPI broken down by segment_column, each segment of its plan (kpi.plans rows with a segment) against that plan, per bucket [period_start + k·bucket, …) up to period_end: segment, bucket_start, value (the KPI over the rows where segment_column = segment), plan_target (the segment plan''s target at the end of the bucket), attainment (value / plan_target, or plan_target / value when lower is better: 1 = on plan) and on_plan. Read as kpi.measure reads the source (as its owner, after checking the caller''s SELECT, segment_column included).';
 
 /*
  * The steps of the whole KPI's plan, as the SMART "realistic" check judges
