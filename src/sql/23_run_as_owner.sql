@@ -177,7 +177,7 @@ CREATE FUNCTION kpi.read_source(definitions kpi.definitions[], bounds timestampt
 	AS 'MODULE_PATHNAME', 'kpi_read_source'
 	LANGUAGE C STABLE STRICT PARALLEL UNSAFE ROWS 20;
 COMMENT ON FUNCTION kpi.read_source(kpi.definitions[], timestamptz[], boolean, boolean) IS
-	'Internal: measures definitions that share one source and time column over each period [bounds[k], bounds[k+1]) in one query (with with_states, also each KPI''s kpi.ratio summary for kpi.compare, NULL for sum and count), read as the source''s owner inside a security-restricted operation, after checking that the caller may SELECT the columns read (42501 otherwise, and for sources with row-level security, security_invoker views and foreign tables unless the caller owns them, and views unless the caller has their owner''s privileges). With isolate, an error of the source becomes the problem of the KPIs concerned, with NULL values.';
+	'Internal: measures definitions that share one source and time column over each period [bounds[k], bounds[k+1]) in one query (with with_states, also each KPI''s kpi.ratio summary for kpi.compare, NULL for sum and count; STRICT: no rows for a NULL argument), read as the source''s owner inside a security-restricted operation, after checking that the caller may SELECT the columns read (42501 otherwise, and for sources with row-level security, security_invoker views and foreign tables unless the caller owns them, and views unless the caller has their owner''s privileges). With isolate, an error of the source becomes the problem of the KPIs concerned, with NULL values.';
 
 /*
  * The stored KPIs named over each period, as the scorecard and the audit
