@@ -90,10 +90,12 @@ DECLARE
 	shard text;
 BEGIN
 	-- A distributed source (TG_ARGV[2] its distribution column, TG_ARGV[3]
-	-- the source): the trigger fires on each shard, on its worker, and
-	-- appends (key, bucket) to the co-located shard of the change log, a
-	-- local write in the worker's own transaction.  On the coordinator's
-	-- shell of the source, which holds no rows, it does nothing.
+	-- the source, TG_ARGV[4] the summary): the INSERT, UPDATE and DELETE
+	-- triggers fire on each shard, on its worker, and append (key, bucket)
+	-- to the co-located shard of the change log, a local write in the
+	-- worker's own transaction.  Citus fires TRUNCATE triggers only on the
+	-- coordinator's shell of the source (which holds no rows otherwise):
+	-- there the trigger empties the summary, in the TRUNCATE's transaction.
 	IF TG_NARGS > 2 THEN
 		EXECUTE 'SELECT pg_catalog.shard_name($1::pg_catalog.regclass, log_shard.shardid, false) '
 				'FROM pg_catalog.pg_dist_shard AS source_shard '
@@ -102,6 +104,9 @@ BEGIN
 				'WHERE source_shard.logicalrelid = $2::pg_catalog.regclass AND source_shard.shardid = $3'
 			INTO shard USING TG_ARGV[0], TG_ARGV[3], pg_catalog.substring(TG_TABLE_NAME, '_(\d+)$')::bigint;
 		IF shard IS NULL THEN
+			IF TG_OP = 'TRUNCATE' THEN
+				EXECUTE pg_catalog.format('DELETE FROM %s', TG_ARGV[4]);
+			END IF;
 			RETURN NULL;
 		ELSIF TG_OP = 'TRUNCATE' THEN
 			EXECUTE pg_catalog.format('INSERT INTO %s (bucket_start) VALUES (NULL)', shard);
@@ -568,7 +573,7 @@ BEGIN
 		-- Citus creates a distributed table's triggers on its shards only when
 		-- asked to (they run on the workers); kpi.summary_track writes only to
 		-- the co-located shard of the log, on the same worker.
-		track_args := pg_catalog.format('%s, %L, %L', track_args, key, src::text);
+		track_args := pg_catalog.format('%s, %L, %L, %L', track_args, key, src::text, s.summary::text);
 		unsafe_triggers := pg_catalog.current_setting('citus.enable_unsafe_triggers', true);
 		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
 	END IF;
@@ -738,18 +743,20 @@ BEGIN
 			-- (key, bucket) pairs.  A summary row is used unless its pair
 			-- changed, and the rows of a changed pair are read from the
 			-- source: both joins are on the distribution column between
-			-- co-located tables, which Citus pushes down to the shards.
+			-- co-located tables, which Citus pushes down to the shards.  (Its
+			-- sublinks select 1: Citus 13.2 cannot read back the intermediate
+			-- result of an uncorrelated sublink without columns.)
 			RETURN pg_catalog.format($q$
 WITH kpi_period AS (
-	SELECT k AS kpi_period, $1[k] AS period_start, $1[k + 1] AS period_end,
+	SELECT kpi_k.k AS kpi_period, $1[kpi_k.k] AS period_start, $1[kpi_k.k + 1] AS period_end,
 		   kpi_grid.lo, kpi_grid.hi, kpi_grid.lo < kpi_grid.hi AND NOT kpi_everything.changed AS covered
-	FROM pg_catalog.generate_subscripts($1, 1) AS k,
+	FROM pg_catalog.generate_subscripts($1, 1) AS kpi_k(k),
 		 LATERAL (SELECT pg_catalog.date_bin(%1$s, %2$s, %3$s) AS lo_floor, %2$s AS lo_bound,
 						 pg_catalog.date_bin(%1$s, %4$s, %3$s) AS hi) AS kpi_floor,
 		 LATERAL (SELECT CASE WHEN kpi_floor.lo_floor = kpi_floor.lo_bound THEN kpi_floor.lo_floor
 							  ELSE kpi_floor.lo_floor + %1$s END AS lo, kpi_floor.hi) AS kpi_grid,
-		 (SELECT EXISTS (SELECT FROM %5$s WHERE bucket_start IS NULL) AS changed) AS kpi_everything
-	WHERE k < pg_catalog.cardinality($1)
+		 (SELECT EXISTS (SELECT 1 FROM %5$s WHERE bucket_start IS NULL) AS changed) AS kpi_everything
+	WHERE kpi_k.k < pg_catalog.cardinality($1)
 ),
 kpi_raw_range AS (
 	SELECT p.kpi_period, p.period_start AS raw_start, p.period_end AS raw_end FROM kpi_period p WHERE NOT p.covered
@@ -763,7 +770,7 @@ kpi_raw_range AS (
 kpi_merged AS (
 	SELECT p.kpi_period%6$s, kpi_summary.row_count AS kpi_rows%7$s
 	FROM kpi_period p JOIN %8$s AS kpi_summary ON kpi_summary.bucket_start >= p.lo AND kpi_summary.bucket_start < p.hi
-	WHERE p.covered AND NOT EXISTS (SELECT FROM %5$s AS c WHERE c.%15$I = kpi_summary.%15$I AND c.bucket_start = kpi_summary.bucket_start)
+	WHERE p.covered AND NOT EXISTS (SELECT 1 FROM %5$s AS c WHERE c.%15$I = kpi_summary.%15$I AND c.bucket_start = kpi_summary.bucket_start)
 	UNION ALL
 	SELECT r.kpi_period%9$s, pg_catalog.count(*)%10$s
 	FROM kpi_raw_range r JOIN %11$s AS kpi_source ON kpi_source.%12$I >= r.raw_start AND kpi_source.%12$I < r.raw_end
@@ -780,7 +787,7 @@ kpi_merged AS (
 )
 SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]
 FROM kpi_merged GROUP BY kpi_period$q$,
-				stride, pg_catalog.format(to_bucket, '$1[k]'), s.origin_sql, pg_catalog.format(to_bucket, '$1[k + 1]'),
+				stride, pg_catalog.format(to_bucket, '$1[kpi_k.k]'), s.origin_sql, pg_catalog.format(to_bucket, '$1[kpi_k.k + 1]'),
 				s.changes, replace(groups, 'kpi_source.', 'kpi_summary.'), ratios, s.summary,
 				groups, raw_ratios, s.source, s.time_column,
 				pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '), key);
