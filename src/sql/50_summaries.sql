@@ -109,7 +109,8 @@ BEGIN
 			END IF;
 			RETURN NULL;
 		ELSIF TG_OP = 'TRUNCATE' THEN
-			EXECUTE pg_catalog.format('INSERT INTO %s (bucket_start) VALUES (NULL)', shard);
+			-- Not fired by Citus 13.2 (above); the shell's trigger fires too.
+			RETURN NULL;
 		ELSE
 			EXECUTE pg_catalog.format('INSERT INTO %1$s (%3$I, bucket_start) SELECT DISTINCT k, b FROM (%4$s) AS t WHERE b IS NOT NULL',
 				shard, TG_ARGV[1], TG_ARGV[2],
@@ -743,19 +744,22 @@ BEGIN
 			-- (key, bucket) pairs.  A summary row is used unless its pair
 			-- changed, and the rows of a changed pair are read from the
 			-- source: both joins are on the distribution column between
-			-- co-located tables, which Citus pushes down to the shards.  (Its
-			-- sublinks select 1: Citus 13.2 cannot read back the intermediate
-			-- result of an uncorrelated sublink without columns.)
+			-- co-located tables, which Citus pushes down to the shards, one
+			-- task per shard; the periods go along as an intermediate result
+			-- computed on the coordinator.  The log has no "everything" mark
+			-- (a TRUNCATE empties the summary instead, kpi.summary_track),
+			-- so no query over all shards runs before that one.  (Its
+			-- sublink selects 1: Citus 13.2 cannot read back the
+			-- intermediate result of a sublink without columns.)
 			RETURN pg_catalog.format($q$
 WITH kpi_period AS (
 	SELECT kpi_k.k AS kpi_period, $1[kpi_k.k] AS period_start, $1[kpi_k.k + 1] AS period_end,
-		   kpi_grid.lo, kpi_grid.hi, kpi_grid.lo < kpi_grid.hi AND NOT kpi_everything.changed AS covered
+		   kpi_grid.lo, kpi_grid.hi, kpi_grid.lo < kpi_grid.hi AS covered
 	FROM pg_catalog.generate_subscripts($1, 1) AS kpi_k(k),
 		 LATERAL (SELECT pg_catalog.date_bin(%1$s, %2$s, %3$s) AS lo_floor, %2$s AS lo_bound,
 						 pg_catalog.date_bin(%1$s, %4$s, %3$s) AS hi) AS kpi_floor,
 		 LATERAL (SELECT CASE WHEN kpi_floor.lo_floor = kpi_floor.lo_bound THEN kpi_floor.lo_floor
-							  ELSE kpi_floor.lo_floor + %1$s END AS lo, kpi_floor.hi) AS kpi_grid,
-		 (SELECT EXISTS (SELECT 1 FROM %5$s WHERE bucket_start IS NULL) AS changed) AS kpi_everything
+							  ELSE kpi_floor.lo_floor + %1$s END AS lo, kpi_floor.hi) AS kpi_grid
 	WHERE kpi_k.k < pg_catalog.cardinality($1)
 ),
 kpi_raw_range AS (
