@@ -748,7 +748,12 @@ BEGIN
 			-- task per shard; the periods go along as an intermediate result
 			-- computed on the coordinator.  The log has no "everything" mark
 			-- (a TRUNCATE empties the summary instead, kpi.summary_track),
-			-- so no query over all shards runs before that one.  (Its
+			-- so no query over all shards runs before that one.  Each branch
+			-- also has the whole range, [$2, $3), as constants (Citus inlines
+			-- the parameters into the shards' queries): without them the
+			-- workers' planner, which sees the periods as a function scan,
+			-- estimates millions of rows and spends seconds compiling the
+			-- plan with JIT.  (Its
 			-- sublink selects 1: Citus 13.2 cannot read back the
 			-- intermediate result of a sublink without columns.)
 			RETURN pg_catalog.format($q$
@@ -774,19 +779,21 @@ kpi_raw_range AS (
 kpi_merged AS (
 	SELECT p.kpi_period%6$s, kpi_summary.row_count AS kpi_rows%7$s
 	FROM kpi_period p JOIN %8$s AS kpi_summary ON kpi_summary.bucket_start >= p.lo AND kpi_summary.bucket_start < p.hi
-	WHERE p.covered AND NOT EXISTS (SELECT 1 FROM %5$s AS c WHERE c.%15$I = kpi_summary.%15$I AND c.bucket_start = kpi_summary.bucket_start)
+	WHERE kpi_summary.bucket_start >= %16$s AND kpi_summary.bucket_start < %17$s
+	  AND p.covered AND NOT EXISTS (SELECT 1 FROM %5$s AS c WHERE c.%15$I = kpi_summary.%15$I AND c.bucket_start = kpi_summary.bucket_start)
 	UNION ALL
 	SELECT r.kpi_period%9$s, pg_catalog.count(*)%10$s
 	FROM kpi_raw_range r JOIN %11$s AS kpi_source ON kpi_source.%12$I >= r.raw_start AND kpi_source.%12$I < r.raw_end
+	WHERE kpi_source.%12$I >= $2 AND kpi_source.%12$I < $3
 	GROUP BY r.kpi_period%9$s
 	UNION ALL
 	SELECT p.kpi_period%9$s, pg_catalog.count(*)%10$s
 	FROM kpi_period p
-	JOIN (SELECT DISTINCT %15$I, bucket_start FROM %5$s WHERE bucket_start IS NOT NULL) AS c
+	JOIN (SELECT DISTINCT %15$I, bucket_start FROM %5$s WHERE bucket_start >= %16$s AND bucket_start < %17$s) AS c
 		 ON c.bucket_start >= p.lo AND c.bucket_start < p.hi
 	JOIN %11$s AS kpi_source ON kpi_source.%15$I = c.%15$I
 		 AND kpi_source.%12$I >= c.bucket_start AND kpi_source.%12$I < c.bucket_start + %1$s
-	WHERE p.covered
+	WHERE kpi_source.%12$I >= $2 AND kpi_source.%12$I < $3 AND p.covered
 	GROUP BY p.kpi_period%9$s
 )
 SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]
@@ -794,7 +801,8 @@ FROM kpi_merged GROUP BY kpi_period$q$,
 				stride, pg_catalog.format(to_bucket, '$1[kpi_k.k]'), s.origin_sql, pg_catalog.format(to_bucket, '$1[kpi_k.k + 1]'),
 				s.changes, replace(groups, 'kpi_source.', 'kpi_summary.'), ratios, s.summary,
 				groups, raw_ratios, s.source, s.time_column,
-				pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '), key);
+				pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '), key,
+				pg_catalog.format(to_bucket, '$2'), pg_catalog.format(to_bucket, '$3'));
 		END IF;
 		RETURN pg_catalog.format($q$
 WITH kpi_period AS (
