@@ -687,7 +687,10 @@ COMMENT ON FUNCTION kpi.summary_value_sql(kpi.summaries, kpi.definitions) IS
  * alone, exactly for decimal inputs.  kpi.read_source runs it as the
  * source's owner, who owns the summary too (summaries owned by another role
  * are not used, nor those of sources with row-level security).  Of several
- * summaries that serve, the coarsest.
+ * summaries that serve, the coarsest.  The single-node query begins with the
+ * comment kpi summary read: kpi.read_source keeps its plan for the session
+ * (a generic plan: it does not depend on the bounds), since the scorecard
+ * runs the same query on every call.
  */
 CREATE FUNCTION kpi.summary_query(definitions kpi.definitions[]) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -805,7 +808,7 @@ FROM kpi_merged GROUP BY kpi_period$q$,
 				pg_catalog.format(to_bucket, '$2'), pg_catalog.format(to_bucket, '$3'));
 		END IF;
 		RETURN pg_catalog.format($q$
-WITH kpi_period AS (
+/* kpi summary read */ WITH kpi_period AS (
 	SELECT k AS kpi_period, $1[k] AS period_start, $1[k + 1] AS period_end,
 		   kpi_grid.lo, kpi_grid.hi, kpi_grid.lo < kpi_grid.hi AND NOT kpi_everything.changed AS covered
 	FROM pg_catalog.generate_subscripts($1, 1) AS k,
