@@ -48,9 +48,11 @@ fi
 
 # ---- inside pg_virtualenv (or the libpq environment's server) ----
 started=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 output=$(mktemp)
 psql -X -q -v ON_ERROR_STOP=1 -v rounds="$ROUNDS" -f "$BENCH_DIR/summaries.sql" | tee "$output"
 finished=$(date +%s)
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 commit=$(git -C "$REPO" rev-parse --short HEAD)
 if git -C "$REPO" diff --quiet HEAD -- src Makefile; then
@@ -112,7 +114,8 @@ differences=$(awk -F'|' '/^ *[0-9]+ *\| *[0-9]+ *$/ {gsub(/ /, "", $2); d = $2} 
 	echo "  reading the transition table and appending the touched days to the change log)."
 	echo "- After all rounds the summary equals a fresh full computation: $differences differing rows."
 	echo
-	echo "Whole run: $((finished - started)) s, most of it generating the data."
+	echo "Whole run: $((finished - started)) s, most of it generating the data. The machine is shared: load average"
+	echo "(1, 5, 15 min) $load_start at the start, $load_end at the end."
 } > "$BENCH_DIR/summaries_results.md"
 echo
 echo "== written to bench/summaries_results.md"

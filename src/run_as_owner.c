@@ -241,6 +241,63 @@ refuse_owner_read(Oid relid, const char *problem)
 					 "Only the owner of the source can measure this KPI; see doc/security.md.")));
 }
 
+/*
+ * The plans of the summary queries (kpi.summary_query's single-node query,
+ * which begins with SUMMARY_READ_MARK), kept for the session: a dashboard
+ * runs the same few queries over and over, and planning one (three CTEs,
+ * a UNION, a FILTER clause per KPI) costs more than running it.  A generic
+ * plan: its shape does not depend on the bounds, which only reach it through
+ * joins.  The plan cache revalidates a kept plan after DDL on what it reads.
+ * Keyed by the query text and the role it runs as; the oldest is replaced.
+ */
+#define SUMMARY_READ_MARK "/* kpi summary read */"
+#define SUMMARY_PLANS 16
+
+typedef struct SummaryPlan
+{
+	Oid			owner;
+	char	   *query;
+	SPIPlanPtr	plan;
+} SummaryPlan;
+
+static SummaryPlan summary_plans[SUMMARY_PLANS];
+static int	summary_plans_next = 0;
+
+static SPIPlanPtr
+prepare_query(const char *query, Oid owner, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+	SummaryPlan *slot;
+
+	if (strncmp(query, SUMMARY_READ_MARK, strlen(SUMMARY_READ_MARK)) != 0)
+	{
+		plan = SPI_prepare(query, nargs, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "kpi.read_source: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		return plan;
+	}
+	for (int i = 0; i < SUMMARY_PLANS; i++)
+		if (summary_plans[i].query != NULL && summary_plans[i].owner == owner &&
+			strcmp(summary_plans[i].query, query) == 0)
+			return summary_plans[i].plan;
+	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	if (plan == NULL)
+		elog(ERROR, "kpi.read_source: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "kpi.read_source: SPI_keepplan failed");
+	slot = &summary_plans[summary_plans_next];
+	summary_plans_next = (summary_plans_next + 1) % SUMMARY_PLANS;
+	if (slot->query != NULL)
+	{
+		pfree(slot->query);
+		SPI_freeplan(slot->plan);
+	}
+	slot->query = MemoryContextStrdup(TopMemoryContext, query);
+	slot->owner = owner;
+	slot->plan = plan;
+	return plan;
+}
+
 /* Runs a prepared plan as owner inside a security-restricted operation. */
 static void
 execute_as_owner(SPIPlanPtr plan, Oid owner, Datum *values, const char *nulls)
@@ -348,9 +405,7 @@ measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds, bool w
 	params[2] = bound_datums[nbounds - 1];
 
 	/* Parsed as the caller, planned and run as the owner. */
-	plan = SPI_prepare(query, 3, param_types);
-	if (plan == NULL)
-		elog(ERROR, "kpi.read_source: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	plan = prepare_query(query, owner, 3, param_types);
 	execute_as_owner(plan, owner, params, NULL);
 
 	for (uint64 row = 0; row < SPI_processed; row++)

@@ -185,6 +185,10 @@ kpi.denominator(NULL) => null
 kpi.denominator('(n=1, num=1, den=0)') => = 0
 kpi.denominator('(n=1, num=1, den=~-Infinity)') => = -Infinity
 $$),
+	('kpi.distribution_column(regclass)', $$
+kpi.distribution_column(NULL) => null
+kpi.distribution_column('smith.funnel') => null
+$$),
 	('kpi.drop_summary(regclass)', $$
 kpi.drop_summary(NULL) => null
 kpi.drop_summary('smith.funnel') => error 42704
@@ -659,6 +663,10 @@ kpi.record_review('', '') => error 22023
 kpi.record_review('', 'x') => error 42704
 (kpi.record_review('smith_cac', NULL)).name => error 22023
 (kpi.record_review('smith_cac', repeat('x', 100000))).name => = smith_cac
+$$),
+	('kpi.refresh_distributed_summary(kpi.summaries,name)', $$
+kpi.refresh_distributed_summary(NULL, NULL) => null
+kpi.refresh_distributed_summary(NULL, 'account_id') => null
 $$),
 	('kpi.refresh_summaries()', $$
 (SELECT count(*) >= 0 FROM kpi.refresh_summaries()) => = true

@@ -86,7 +86,40 @@ CREATE FUNCTION kpi.summary_track() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE SECURITY INVOKER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	shard text;
 BEGIN
+	-- A distributed source (TG_ARGV[2] its distribution column, TG_ARGV[3]
+	-- the source, TG_ARGV[4] the summary): the INSERT, UPDATE and DELETE
+	-- triggers fire on each shard, on its worker, and append (key, bucket)
+	-- to the co-located shard of the change log, a local write in the
+	-- worker's own transaction.  Citus fires TRUNCATE triggers only on the
+	-- coordinator's shell of the source (which holds no rows otherwise):
+	-- there the trigger empties the summary, in the TRUNCATE's transaction.
+	IF TG_NARGS > 2 THEN
+		EXECUTE 'SELECT pg_catalog.shard_name($1::pg_catalog.regclass, log_shard.shardid, false) '
+				'FROM pg_catalog.pg_dist_shard AS source_shard '
+				'JOIN pg_catalog.pg_dist_shard AS log_shard ON log_shard.logicalrelid = $1::pg_catalog.regclass '
+				' AND log_shard.shardminvalue = source_shard.shardminvalue '
+				'WHERE source_shard.logicalrelid = $2::pg_catalog.regclass AND source_shard.shardid = $3'
+			INTO shard USING TG_ARGV[0], TG_ARGV[3], pg_catalog.substring(TG_TABLE_NAME, '_(\d+)$')::bigint;
+		IF shard IS NULL THEN
+			IF TG_OP = 'TRUNCATE' THEN
+				EXECUTE pg_catalog.format('DELETE FROM %s', TG_ARGV[4]);
+			END IF;
+			RETURN NULL;
+		ELSIF TG_OP = 'TRUNCATE' THEN
+			-- Not fired by Citus 13.2 (above); the shell's trigger fires too.
+			RETURN NULL;
+		ELSE
+			EXECUTE pg_catalog.format('INSERT INTO %1$s (%3$I, bucket_start) SELECT DISTINCT k, b FROM (%4$s) AS t WHERE b IS NOT NULL',
+				shard, TG_ARGV[1], TG_ARGV[2],
+				CASE TG_OP WHEN 'INSERT' THEN pg_catalog.format('SELECT %I AS k, %s AS b FROM kpi_new', TG_ARGV[2], TG_ARGV[1])
+						   WHEN 'DELETE' THEN pg_catalog.format('SELECT %I AS k, %s AS b FROM kpi_old', TG_ARGV[2], TG_ARGV[1])
+						   ELSE pg_catalog.format('SELECT %1$I AS k, %2$s AS b FROM kpi_old UNION ALL SELECT %1$I, %2$s FROM kpi_new', TG_ARGV[2], TG_ARGV[1]) END);
+		END IF;
+		RETURN NULL;
+	END IF;
 	IF TG_OP = 'TRUNCATE' THEN
 		EXECUTE pg_catalog.format('INSERT INTO %s (bucket_start) VALUES (NULL)', TG_ARGV[0]);
 	ELSIF TG_OP = 'INSERT' THEN
@@ -108,6 +141,31 @@ COMMENT ON FUNCTION kpi.summary_track() IS
 ------------------------------------------------------------------------------
 -- Filling and refreshing.
 ------------------------------------------------------------------------------
+
+/*
+ * Citus, without depending on it: the distribution column of a table that
+ * Citus distributes by hash (pg_dist_partition, looked up by name, so that
+ * kpi installs and runs where Citus is not), else NULL.  A summary of such a
+ * source is distributed on the same column and co-located with it.
+ */
+CREATE FUNCTION kpi.distribution_column(rel regclass) RETURNS name
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	key_attnum integer;
+BEGIN
+	IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NULL THEN
+		RETURN NULL;
+	END IF;
+	EXECUTE 'SELECT (pg_catalog.regexp_match(p.partkey, '':varattno (\d+)''))[1]::integer '
+			'FROM pg_catalog.pg_dist_partition AS p WHERE p.logicalrelid = $1 AND p.partmethod = ''h'''
+		INTO key_attnum USING rel;
+	RETURN (SELECT a.attname FROM pg_catalog.pg_attribute AS a WHERE a.attrelid = rel AND a.attnum = key_attnum);
+END
+$$;
+COMMENT ON FUNCTION kpi.distribution_column(regclass) IS
+	'The column by which Citus distributes a table (hash distribution, from pg_dist_partition), or NULL when Citus is not installed or the table is not distributed by hash; kpi does not depend on Citus.';
 
 /*
  * The INSERT that fills a summary: every bucket when only_buckets is false,
@@ -198,6 +256,11 @@ BEGIN
 	-- One refresh of a summary at a time: the next one waits, then sees the
 	-- log and the summary as this one left them.
 	PERFORM FROM kpi.summaries AS k WHERE k.summary = s.summary FOR UPDATE;
+	IF kpi.distribution_column(s.summary) IS NOT NULL THEN
+		recomputed := kpi.refresh_distributed_summary(s, kpi.distribution_column(s.summary));
+		UPDATE kpi.summaries AS k SET refreshed_at = pg_catalog.clock_timestamp() WHERE k.summary = s.summary;
+		RETURN recomputed;
+	END IF;
 	EXECUTE pg_catalog.format(
 		'WITH consumed AS (DELETE FROM %s RETURNING bucket_start) '
 		'SELECT pg_catalog.bool_or(bucket_start IS NULL), '
@@ -224,6 +287,69 @@ END
 $$;
 COMMENT ON FUNCTION kpi.refresh_summary(regclass) IS
 	'Recomputes the buckets of a summary that changed since its last refresh and returns how many; all of them, in one pass over the source, after a TRUNCATE or when a quarter of them or more changed. Safe under concurrent writes.';
+
+/*
+ * The refresh of a summary of a Citus distributed source (kpi.create_summary
+ * made it distributed on the source's distribution column, key, and
+ * co-located with it, and its change log too, with rows (key, bucket)).
+ * Every statement is one Citus pushes down to the workers whole, shard by
+ * co-located shard: no source row, log row or summary row goes through the
+ * coordinator.  The log rows are taken by marking them (kpi_taken) rather
+ * than by DELETE ... RETURNING, whose rows would travel to the coordinator;
+ * on each shard, as on one node, the mark's snapshot is older than the
+ * recomputation's, and rows appended meanwhile stay unmarked for the next
+ * refresh.  Only the (key, bucket) pairs that changed are recomputed.
+ */
+CREATE FUNCTION kpi.refresh_distributed_summary(s kpi.summaries, key name) RETURNS integer
+	LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	everything boolean;
+	buckets integer;
+	recomputed integer;
+	groups text := (SELECT pg_catalog.string_agg(pg_catalog.format(', kpi_source.%I', g), '' ORDER BY o)
+					FROM pg_catalog.unnest(s.group_by) WITH ORDINALITY AS u(g, o));
+	group_names text := (SELECT pg_catalog.string_agg(pg_catalog.format(', %I', g), '' ORDER BY o)
+						 FROM pg_catalog.unnest(s.group_by) WITH ORDINALITY AS u(g, o));
+	ratio_names text := (SELECT pg_catalog.string_agg(pg_catalog.format(', %I', c), '' ORDER BY o)
+						 FROM pg_catalog.unnest(s.ratio_columns) WITH ORDINALITY AS u(c, o));
+	ratios text := (SELECT pg_catalog.string_agg(', ' || kpi.summary_ratio_sql(s.source, p.num, p.den), '' ORDER BY p.o)
+					FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators)) WITH ORDINALITY AS p(num, den, o));
+	stride text := pg_catalog.format('pg_catalog.make_interval(secs => %s)', pg_catalog.date_part('epoch', s.bucket));
+BEGIN
+	EXECUTE pg_catalog.format('UPDATE %s SET kpi_taken = true WHERE NOT kpi_taken', s.changes);
+	EXECUTE pg_catalog.format('SELECT pg_catalog.bool_or(bucket_start IS NULL), pg_catalog.count(DISTINCT bucket_start)::integer '
+							  'FROM %s WHERE kpi_taken', s.changes) INTO everything, buckets;
+	IF NOT everything AND buckets > 0 THEN
+		EXECUTE pg_catalog.format('SELECT $1 >= 0.25 * pg_catalog.count(DISTINCT bucket_start) FROM %s', s.summary)
+			INTO everything USING buckets;
+	END IF;
+	IF everything THEN
+		EXECUTE pg_catalog.format('DELETE FROM %s', s.summary);
+		EXECUTE kpi.summary_fill_sql(s, false);
+		EXECUTE pg_catalog.format('SELECT pg_catalog.count(DISTINCT bucket_start)::integer FROM %s', s.summary) INTO recomputed;
+	ELSIF buckets > 0 THEN
+		EXECUTE pg_catalog.format(
+			'DELETE FROM %1$s AS kpi_summary USING %2$s AS kpi_changed WHERE kpi_changed.kpi_taken '
+			'AND kpi_changed.%3$I = kpi_summary.%3$I AND kpi_changed.bucket_start = kpi_summary.bucket_start',
+			s.summary, s.changes, key);
+		EXECUTE pg_catalog.format(
+			'INSERT INTO %1$s (bucket_start%2$s, row_count%3$s) '
+			'SELECT kpi_bucket.bucket_start%4$s, pg_catalog.count(*)%5$s '
+			'FROM (SELECT DISTINCT %6$I, bucket_start FROM %7$s WHERE kpi_taken AND bucket_start IS NOT NULL) AS kpi_bucket '
+			'JOIN %8$s AS kpi_source ON kpi_source.%6$I = kpi_bucket.%6$I '
+			'AND kpi_source.%9$I >= kpi_bucket.bucket_start AND kpi_source.%9$I < kpi_bucket.bucket_start + %10$s '
+			'GROUP BY kpi_bucket.bucket_start%4$s',
+			s.summary, group_names, ratio_names, groups, ratios, key, s.changes, s.source, s.time_column, stride);
+		recomputed := buckets;
+	END IF;
+	EXECUTE pg_catalog.format('DELETE FROM %s WHERE kpi_taken', s.changes);
+	RETURN COALESCE(recomputed, 0);
+END
+$$;
+COMMENT ON FUNCTION kpi.refresh_distributed_summary(kpi.summaries, name) IS
+	'Internal: kpi.refresh_summary of a summary of a Citus distributed source: recomputes the changed (distribution key, bucket) pairs, or everything after a TRUNCATE or when a quarter of the buckets or more changed, with statements Citus pushes down to the workers.';
 
 CREATE FUNCTION kpi.refresh_summaries() RETURNS TABLE (summary regclass, buckets integer)
 	LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY INVOKER
@@ -264,6 +390,10 @@ DECLARE
 	origin_sql text;
 	log_name name;
 	trigger_prefix text;
+	key name := kpi.distribution_column(source);
+	key_type text;
+	unsafe_triggers text;
+	track_args text;
 BEGIN
 	IF src IS NULL OR time_column IS NULL OR bucket IS NULL THEN
 		RAISE EXCEPTION 'source, time_column and bucket must not be NULL'
@@ -322,6 +452,11 @@ BEGIN
 			RAISE EXCEPTION 'column "%" of % does not exist', col, src USING ERRCODE = 'undefined_column';
 		END IF;
 	END LOOP;
+	-- A Citus distributed source: the summary is grouped by its distribution
+	-- column first, so that it can be distributed on it and co-located.
+	IF key IS NOT NULL AND key <> ALL (s.group_by) THEN
+		s.group_by := key || s.group_by;
+	END IF;
 
 	-- The pairs the catalog's KPIs on this source use, and those named
 	-- ('numerator/denominator', or 'column' alone).
@@ -396,9 +531,22 @@ BEGIN
 
 	-- Whoever may write the source may mark buckets as changed; a mark only
 	-- makes the next refresh recompute a bucket.
-	EXECUTE pg_catalog.format('CREATE TABLE %I.%I (bucket_start %s)', schema_name, log_name, s.bucket_type);
+	IF key IS NULL THEN
+		EXECUTE pg_catalog.format('CREATE TABLE %I.%I (bucket_start %s)', schema_name, log_name, s.bucket_type);
+	ELSE
+		-- Distributed: the log holds (key, bucket), co-located with the source.
+		key_type := (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute AS a
+					 WHERE a.attrelid = src AND a.attname = key);
+		EXECUTE pg_catalog.format('CREATE TABLE %I.%I (%I %s, bucket_start %s, kpi_taken boolean NOT NULL DEFAULT false)',
+			schema_name, log_name, key, key_type, s.bucket_type);
+	END IF;
 	s.changes := pg_catalog.format('%I.%I', schema_name, log_name)::regclass;
 	EXECUTE pg_catalog.format('CREATE INDEX ON %s (bucket_start)', s.changes);
+	IF key IS NOT NULL THEN
+		-- Through EXECUTE: kpi does not depend on Citus.
+		EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)' USING s.summary, key::text, src::text;
+		EXECUTE 'SELECT pg_catalog.create_distributed_table($1, $2, colocate_with => $3)' USING s.changes, key::text, src::text;
+	END IF;
 	EXECUTE pg_catalog.format('GRANT INSERT ON %s TO PUBLIC', s.changes);
 	EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', s.changes,
 		pg_catalog.format('Buckets of %s changed since its last refresh (NULL: all), appended by the triggers on %s.', s.summary, src));
@@ -421,14 +569,27 @@ BEGIN
 	-- CREATE TRIGGER locks out writers until this transaction ends, so the
 	-- fill below sees every row that the triggers will not report.
 	trigger_prefix := 'kpi_summary_' || s.summary::oid;
+	track_args := pg_catalog.format('%L, %L', s.changes::text, s.bucket_sql);
+	IF key IS NOT NULL THEN
+		-- Citus creates a distributed table's triggers on its shards only when
+		-- asked to (they run on the workers); kpi.summary_track writes only to
+		-- the co-located shard of the log, on the same worker.
+		track_args := pg_catalog.format('%s, %L, %L, %L', track_args, key, src::text, s.summary::text);
+		unsafe_triggers := pg_catalog.current_setting('citus.enable_unsafe_triggers', true);
+		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+	END IF;
 	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS kpi_new '
-		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%L, %L)', trigger_prefix || '_insert', src, s.changes::text, s.bucket_sql);
+		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%s)', trigger_prefix || '_insert', src, track_args);
 	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING OLD TABLE AS kpi_old NEW TABLE AS kpi_new '
-		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%L, %L)', trigger_prefix || '_update', src, s.changes::text, s.bucket_sql);
+		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%s)', trigger_prefix || '_update', src, track_args);
 	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS kpi_old '
-		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%L, %L)', trigger_prefix || '_delete', src, s.changes::text, s.bucket_sql);
+		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%s)', trigger_prefix || '_delete', src, track_args);
 	EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER TRUNCATE ON %s '
-		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%L, %L)', trigger_prefix || '_truncate', src, s.changes::text, s.bucket_sql);
+		'FOR EACH STATEMENT EXECUTE FUNCTION kpi.summary_track(%s)', trigger_prefix || '_truncate', src, track_args);
+
+	IF key IS NOT NULL THEN
+		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', COALESCE(unsafe_triggers, 'off'), true);
+	END IF;
 
 	EXECUTE kpi.summary_fill_sql(s, false);
 	RETURN s.summary;
@@ -444,11 +605,19 @@ AS $$
 DECLARE
 	s kpi.summaries := kpi.summary(summary);
 	t name;
+	unsafe_triggers text := pg_catalog.current_setting('citus.enable_unsafe_triggers', true);
 BEGIN
+	-- Citus drops a distributed table's triggers only when asked to.
+	IF kpi.distribution_column(s.source) IS NOT NULL THEN
+		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+	END IF;
 	FOR t IN SELECT tg.tgname FROM pg_catalog.pg_trigger tg
 			 WHERE tg.tgrelid = s.source AND tg.tgname LIKE 'kpi\_summary\_' || s.summary::oid || '\_%' LOOP
 		EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', t, s.source);
 	END LOOP;
+	IF kpi.distribution_column(s.source) IS NOT NULL THEN
+		PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', COALESCE(unsafe_triggers, 'off'), true);
+	END IF;
 	DELETE FROM kpi.summaries AS k WHERE k.summary = s.summary;
 	EXECUTE pg_catalog.format('DROP TABLE %s, %s', s.changes, s.summary);
 END
@@ -551,7 +720,10 @@ COMMENT ON FUNCTION kpi.summary_state_sql(kpi.summaries, kpi.definitions) IS
  * alone, exactly for decimal inputs.  kpi.read_source runs it as the
  * source's owner, who owns the summary too (summaries owned by another role
  * are not used, nor those of sources with row-level security).  Of several
- * summaries that serve, the coarsest.
+ * summaries that serve, the coarsest.  The single-node query begins with the
+ * comment kpi summary read: kpi.read_source keeps its plan for the session
+ * (a generic plan: it does not depend on the bounds), since the scorecard
+ * runs the same query on every call.
  */
 CREATE FUNCTION kpi.summary_query(definitions kpi.definitions[], with_states boolean DEFAULT false) RETURNS text
 	LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -570,6 +742,7 @@ DECLARE
 	groups text;
 	ratios text;
 	raw_ratios text;
+	key name;
 BEGIN
 	IF src IS NULL OR EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = src AND c.relrowsecurity) THEN
 		RETURN NULL;
@@ -604,8 +777,74 @@ BEGIN
 				   FROM pg_catalog.unnest(s.ratio_columns) WITH ORDINALITY AS u(c, o));
 		raw_ratios := (SELECT pg_catalog.string_agg(', ' || kpi.summary_ratio_sql(s.source, p.num, p.den), '' ORDER BY p.o)
 					   FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators)) WITH ORDINALITY AS p(num, den, o));
-		RETURN pg_catalog.format($q$
+		key := kpi.distribution_column(s.summary);
+		IF key IS NOT NULL THEN
+			-- A summary of a Citus distributed source: its change log holds
+			-- (key, bucket) pairs.  A summary row is used unless its pair
+			-- changed, and the rows of a changed pair are read from the
+			-- source: both joins are on the distribution column between
+			-- co-located tables, which Citus pushes down to the shards, one
+			-- task per shard; the periods go along as an intermediate result
+			-- computed on the coordinator.  The log has no "everything" mark
+			-- (a TRUNCATE empties the summary instead, kpi.summary_track),
+			-- so no query over all shards runs before that one.  Each branch
+			-- also has the whole range, [$2, $3), as constants (Citus inlines
+			-- the parameters into the shards' queries): without them the
+			-- workers' planner, which sees the periods as a function scan,
+			-- estimates millions of rows and spends seconds compiling the
+			-- plan with JIT.  (Its
+			-- sublink selects 1: Citus 13.2 cannot read back the
+			-- intermediate result of a sublink without columns.)
+			RETURN pg_catalog.format($q$
 WITH kpi_period AS (
+	SELECT kpi_k.k AS kpi_period, $1[kpi_k.k] AS period_start, $1[kpi_k.k + 1] AS period_end,
+		   kpi_grid.lo, kpi_grid.hi, kpi_grid.lo < kpi_grid.hi AS covered
+	FROM pg_catalog.generate_subscripts($1, 1) AS kpi_k(k),
+		 LATERAL (SELECT pg_catalog.date_bin(%1$s, %2$s, %3$s) AS lo_floor, %2$s AS lo_bound,
+						 pg_catalog.date_bin(%1$s, %4$s, %3$s) AS hi) AS kpi_floor,
+		 LATERAL (SELECT CASE WHEN kpi_floor.lo_floor = kpi_floor.lo_bound THEN kpi_floor.lo_floor
+							  ELSE kpi_floor.lo_floor + %1$s END AS lo, kpi_floor.hi) AS kpi_grid
+	WHERE kpi_k.k < pg_catalog.cardinality($1)
+),
+kpi_raw_range AS (
+	SELECT p.kpi_period, p.period_start AS raw_start, p.period_end AS raw_end FROM kpi_period p WHERE NOT p.covered
+	UNION ALL
+	SELECT p.kpi_period, p.period_start, p.lo::pg_catalog.timestamptz FROM kpi_period p
+	WHERE p.covered AND p.period_start < p.lo::pg_catalog.timestamptz
+	UNION ALL
+	SELECT p.kpi_period, p.hi::pg_catalog.timestamptz, p.period_end FROM kpi_period p
+	WHERE p.covered AND p.hi::pg_catalog.timestamptz < p.period_end
+),
+kpi_merged AS (
+	SELECT p.kpi_period%6$s, kpi_summary.row_count AS kpi_rows%7$s
+	FROM kpi_period p JOIN %8$s AS kpi_summary ON kpi_summary.bucket_start >= p.lo AND kpi_summary.bucket_start < p.hi
+	WHERE kpi_summary.bucket_start >= %16$s AND kpi_summary.bucket_start < %17$s
+	  AND p.covered AND NOT EXISTS (SELECT 1 FROM %5$s AS c WHERE c.%15$I = kpi_summary.%15$I AND c.bucket_start = kpi_summary.bucket_start)
+	UNION ALL
+	SELECT r.kpi_period%9$s, pg_catalog.count(*)%10$s
+	FROM kpi_raw_range r JOIN %11$s AS kpi_source ON kpi_source.%12$I >= r.raw_start AND kpi_source.%12$I < r.raw_end
+	WHERE kpi_source.%12$I >= $2 AND kpi_source.%12$I < $3
+	GROUP BY r.kpi_period%9$s
+	UNION ALL
+	SELECT p.kpi_period%9$s, pg_catalog.count(*)%10$s
+	FROM kpi_period p
+	JOIN (SELECT DISTINCT %15$I, bucket_start FROM %5$s WHERE bucket_start >= %16$s AND bucket_start < %17$s) AS c
+		 ON c.bucket_start >= p.lo AND c.bucket_start < p.hi
+	JOIN %11$s AS kpi_source ON kpi_source.%15$I = c.%15$I
+		 AND kpi_source.%12$I >= c.bucket_start AND kpi_source.%12$I < c.bucket_start + %1$s
+	WHERE kpi_source.%12$I >= $2 AND kpi_source.%12$I < $3 AND p.covered
+	GROUP BY p.kpi_period%9$s
+)
+SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]
+FROM kpi_merged GROUP BY kpi_period$q$,
+				stride, pg_catalog.format(to_bucket, '$1[kpi_k.k]'), s.origin_sql, pg_catalog.format(to_bucket, '$1[kpi_k.k + 1]'),
+				s.changes, replace(groups, 'kpi_source.', 'kpi_summary.'), ratios, s.summary,
+				groups, raw_ratios, s.source, s.time_column,
+				pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '), key,
+				pg_catalog.format(to_bucket, '$2'), pg_catalog.format(to_bucket, '$3'));
+		END IF;
+		RETURN pg_catalog.format($q$
+/* kpi summary read */ WITH kpi_period AS (
 	SELECT k AS kpi_period, $1[k] AS period_start, $1[k + 1] AS period_end,
 		   kpi_grid.lo, kpi_grid.hi, kpi_grid.lo < kpi_grid.hi AND NOT kpi_everything.changed AS covered
 	FROM pg_catalog.generate_subscripts($1, 1) AS k,
