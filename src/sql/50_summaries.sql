@@ -835,13 +835,15 @@ kpi_merged AS (
 	WHERE kpi_source.%12$I >= $2 AND kpi_source.%12$I < $3 AND p.covered
 	GROUP BY p.kpi_period%9$s
 )
-SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]
+SELECT kpi_period, ARRAY[%13$s]::pg_catalog.float8[], ARRAY[%14$s]::pg_catalog.int8[]%18$s
 FROM kpi_merged GROUP BY kpi_period$q$,
 				stride, pg_catalog.format(to_bucket, '$1[kpi_k.k]'), s.origin_sql, pg_catalog.format(to_bucket, '$1[kpi_k.k + 1]'),
 				s.changes, replace(groups, 'kpi_source.', 'kpi_summary.'), ratios, s.summary,
 				groups, raw_ratios, s.source, s.time_column,
 				pg_catalog.array_to_string(value_list, ', '), pg_catalog.array_to_string(count_list, ', '), key,
-				pg_catalog.format(to_bucket, '$2'), pg_catalog.format(to_bucket, '$3'));
+				pg_catalog.format(to_bucket, '$2'), pg_catalog.format(to_bucket, '$3'),
+				CASE WHEN with_states THEN pg_catalog.format(', ARRAY[%s]::kpi.ratio[]', pg_catalog.array_to_string(state_list, ', '))
+					 ELSE '' END);
 		END IF;
 		RETURN pg_catalog.format($q$
 /* kpi summary read */ WITH kpi_period AS (

@@ -160,6 +160,22 @@ CREATE FUNCTION csumm.check_answers(step text) RETURNS void
 		   || count(*) FILTER (WHERE d.value IS NOT NULL) || ' with a value'
 	FROM csumm.answers('dist') d FULL JOIN csumm.answers('local') l USING (what, name, period_start)
 $$;
+-- The significance of the scorecard's change (p_value, from the kpi.ratio
+-- summaries kpi.read_source reads with the values) is the single node's, to
+-- rounding: the float moments are merged shard by shard.
+CREATE FUNCTION csumm.check_p_values(step text) RETURNS void
+	LANGUAGE sql AS $$
+	INSERT INTO csumm.results (step, what, ok, detail)
+	SELECT step, 'scorecard_at p_value: distributed = single node (to 1e-9)',
+		   count(*) > 0 AND count(*) FILTER (WHERE d.name IS NULL OR l.name IS NULL
+								OR NOT (d.p_value IS NOT DISTINCT FROM l.p_value
+										OR abs(d.p_value - l.p_value) <= 1e-9 * greatest(1e-9, l.p_value))) = 0,
+		   count(*) || ' KPIs, ' || count(*) FILTER (WHERE d.p_value IS NOT NULL) || ' with a p-value'
+	FROM (SELECT substr(c.name, length('cs_dist_') + 1) AS name, c.p_value
+		  FROM kpi.scorecard_at('2026-02-04 10:00') c WHERE c.name LIKE 'cs\_dist\_%') d
+	FULL JOIN (SELECT substr(c.name, length('cs_local_') + 1) AS name, c.p_value
+			   FROM kpi.scorecard_at('2026-02-04 10:00') c WHERE c.name LIKE 'cs\_local\_%') l USING (name)
+$$;
 -- Whether kpi reads the KPIs of a source from its summary: the query
 -- kpi.read_source runs names the summary.
 CREATE FUNCTION csumm.reads_summary(side text) RETURNS boolean
@@ -172,6 +188,7 @@ INSERT INTO csumm.results (step, what, ok, detail)
 SELECT 'create', 'the KPIs of each side are read from its summary', csumm.reads_summary('dist') AND csumm.reads_summary('local'),
 	   'dist ' || csumm.reads_summary('dist') || ', local ' || csumm.reads_summary('local');
 SELECT csumm.check_answers('create');
+SELECT csumm.check_p_values('create');
 
 -- Changes, made to both tables: rows on new days and on days that have rows,
 -- COPY, updates that move rows to another day, account-preserving channel
@@ -201,6 +218,7 @@ FROM csumm.facts_kpi_1d_changes
 UNION ALL
 SELECT 'changed', 'the KPIs are still read from the summary (changed pairs from the source)', csumm.reads_summary('dist'), NULL;
 SELECT csumm.check_answers('changed, before the refresh');
+SELECT csumm.check_p_values('changed, before the refresh');
 
 -- The refresh's statements, as kpi.refresh_distributed_summary writes them
 -- for this summary: each is pushed down whole (no subplan, no pull to the
@@ -247,6 +265,7 @@ FROM csumm.differences
 UNION ALL
 SELECT 'refresh', 'change log consumed', count(*) = 0, count(*) || ' log rows' FROM csumm.facts_kpi_1d_changes;
 SELECT csumm.check_answers('refresh');
+SELECT csumm.check_p_values('refresh');
 
 -- Summaries of summaries: months per channel from the distributed daily
 -- summary, against kpi.cac over the single-node raw rows.
@@ -274,11 +293,13 @@ SELECT 'truncate', 'the TRUNCATE emptied the summary; the new rows are logged',
 	   summary_rows = 0 AND log_rows > 0, summary_rows || ' summary rows, ' || log_rows || ' log rows'
 FROM (SELECT count(*) AS summary_rows FROM csumm.facts_kpi_1d) AS s, (SELECT count(*) AS log_rows FROM csumm.facts_kpi_1d_changes) AS l;
 SELECT csumm.check_answers('truncate, before the refresh');
+SELECT csumm.check_p_values('truncate, before the refresh');
 SELECT kpi.refresh_summary('csumm.facts_kpi_1d') AS dist_recomputed, kpi.refresh_summary('csumm.facts_local_kpi_1d') AS local_recomputed \gset
 INSERT INTO csumm.results (step, what, ok, detail)
 SELECT 'truncate', 'rebuilt summary equals the single-node GROUP BY', differences = 0,
 	   differences || ' differing rows; recomputed ' || :dist_recomputed || ' days' FROM csumm.differences;
 SELECT csumm.check_answers('truncate, refreshed');
+SELECT csumm.check_p_values('truncate, refreshed');
 
 -- Dropping: the triggers leave every shard.
 DROP VIEW csumm.differences;
