@@ -47,8 +47,12 @@ LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
 		WHEN aggregate = 'kpi.cohort' AND arg_type = 'integer'::regtype THEN 'period'
 		WHEN aggregate = 'kpi.cohort' AND arg_type = 'numeric'::regtype THEN 'yn'
+		-- kpi.funnel_counts(steps_reached, nsteps): 0 .. 3 steps of 3
+		WHEN aggregate = 'kpi.funnel_counts' THEN CASE arg_position WHEN 1 THEN 'mod(abs(xi), 4)' ELSE '3' END
 		ELSE CASE arg_type
 		WHEN 'boolean'::regtype THEN 'b'
+		-- kpi.funnel's steps: VARIADIC boolean[]
+		WHEN 'boolean[]'::regtype THEN 'VARIADIC ARRAY[b, NOT b, b]'
 		WHEN 'kpi.ratio'::regtype THEN 's'
 		WHEN 'kpi.cohort'::regtype THEN 'c'
 		WHEN 'timestamp with time zone'::regtype THEN 'ts'
@@ -331,8 +335,10 @@ BEGIN
 								FROM kpi.smart_check(%L)$q$),
 		(7, 'kpi.smart_report', $q$SELECT count(*), string_agg(format('%%s %%s %%s', smart, realistic, problems), '; ')
 								 FROM kpi.smart_report WHERE name = %L$q$),
-		(8, 'kpi.scorecard', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s %%s %%s %%s %%s %%s %%s %%s', period_start, period_end, current, previous,
-									change, relative_change, progress, expected_progress, target_path, status, smart), '; ')
+		(8, 'kpi.scorecard', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s %%s %%s %%s %%s %%s %%s %%s %%s %%s', period_start, period_end, current, previous,
+									change, relative_change, progress, expected_progress, target_path, status, smart,
+									-- float moments are merged in another order on Citus
+									round(p_value::numeric, 9), significant_change), '; ')
 								FROM kpi.scorecard WHERE name = %L$q$),
 		(9, 'kpi.scorecard_at', $q$SELECT count(*), string_agg(format('%%s %%s %%s %%s %%s %%s', period_start, current, previous, status, smart, problem), '; ')
 								 FROM kpi.scorecard_at('2026-02-11') WHERE name = %L$q$),
