@@ -127,12 +127,16 @@ BEGIN
 			count_list := ARRAY['pg_catalog.count(*)'];
 			from_where := q.from_where_sql;
 			-- the filters are in from_where
-			state_list := ARRAY[COALESCE(kpi.state_sql(d, NULL), 'NULL::kpi.ratio')];
+			IF with_states THEN
+				state_list := ARRAY[COALESCE(kpi.state_sql(d, NULL), 'NULL::kpi.ratio')];
+			END IF;
 		ELSE
 			row_filter := kpi.filter_sql(d);
 			value_list := value_list || kpi.aggregate_sql(d, row_filter);
 			-- (never a NULL element: array_to_string would drop it, and shift the others)
-			state_list := state_list || COALESCE(kpi.state_sql(d, row_filter), 'NULL::kpi.ratio');
+			IF with_states THEN
+				state_list := state_list || COALESCE(kpi.state_sql(d, row_filter), 'NULL::kpi.ratio');
+			END IF;
 		END IF;
 		/*
 		 * A ratio metric's value is kpi.value (its aggregates' final function)

@@ -699,13 +699,25 @@ COMMENT ON FUNCTION kpi.summary_value_sql(kpi.summaries, kpi.definitions) IS
 -- The summary kpi.compare tests (kpi.state_sql), merged from the summary's
 -- rows: the summary keeps the very kpi.ratio_agg of the pair, moments and all.
 CREATE FUNCTION kpi.summary_state_sql(s kpi.summaries, definition kpi.definitions) RETURNS text
-	LANGUAGE sql STABLE STRICT PARALLEL SAFE
-	RETURN CASE WHEN definition.metric::text = ANY ('{conversion_rate,cac,romi,roas,ratio,average}')
-					 AND kpi.summary_pair_column(s, definition) IS NOT NULL
-				THEN pg_catalog.format('kpi.rollup(%I)%s', kpi.summary_pair_column(s, definition),
-									   CASE WHEN kpi.filter_sql(definition) IS NOT NULL
-											THEN pg_catalog.format(' FILTER (WHERE %s)', kpi.filter_sql(definition)) ELSE '' END)
-				ELSE 'NULL::kpi.ratio' END;
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	col name;
+	row_filter text;
+BEGIN
+	IF definition.metric::text <> ALL ('{conversion_rate,cac,romi,roas,ratio,average}') THEN
+		RETURN 'NULL::kpi.ratio';
+	END IF;
+	col := kpi.summary_pair_column(s, definition);
+	IF col IS NULL THEN
+		RETURN 'NULL::kpi.ratio';
+	END IF;
+	row_filter := kpi.filter_sql(definition);
+	RETURN pg_catalog.format('kpi.rollup(%I)%s', col,
+							 CASE WHEN row_filter IS NOT NULL THEN pg_catalog.format(' FILTER (WHERE %s)', row_filter) ELSE '' END);
+END
+$$;
 COMMENT ON FUNCTION kpi.summary_state_sql(kpi.summaries, kpi.definitions) IS
 	'Internal: the kpi.ratio a definition''s change is tested on (kpi.state_sql), merged from a summary''s rows; NULL::kpi.ratio for sum and count.';
 
@@ -763,7 +775,9 @@ BEGIN
 			v := kpi.summary_value_sql(s, d);
 			CONTINUE summaries WHEN v IS NULL;
 			value_list := value_list || v;
-			state_list := state_list || kpi.summary_state_sql(s, d);
+			IF with_states THEN
+				state_list := state_list || kpi.summary_state_sql(s, d);
+			END IF;
 			count_list := count_list || CASE WHEN kpi.filter_sql(d) IS NULL THEN 'COALESCE(pg_catalog.sum(kpi_rows), 0)'
 											 ELSE pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows) FILTER (WHERE %s), 0)', kpi.filter_sql(d)) END;
 		END LOOP;
