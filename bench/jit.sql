@@ -36,9 +36,12 @@ CREATE TEMP TABLE jcase (
 CREATE TEMP TABLE jrun (
 	ord		integer,
 	mode	text,
-	a_ms	float8[],
+	a_ms	float8[],				-- CPU time (wall time for the parallel case)
 	b_ms	float8[],
 	f_ms	float8[],
+	a_wall	float8[],
+	b_wall	float8[],
+	f_wall	float8[],
 	a_value	text,
 	b_value	text,
 	jit_note text,
@@ -67,15 +70,24 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION pg_temp.time_query(query text, workers integer, OUT ms float8, OUT value text)
+-- Wall-clock time, and the CPU time of this backend: the first field of
+-- /proc/self/schedstat, nanoseconds on a CPU.  On a machine shared with
+-- other jobs the CPU time hardly depends on their load, the wall time does.
+CREATE FUNCTION pg_temp.cpu_ns() RETURNS bigint LANGUAGE sql AS $$
+	SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint
+$$;
+CREATE FUNCTION pg_temp.time_query(query text, workers integer, OUT ms float8, OUT cpu_ms float8, OUT value text)
 LANGUAGE plpgsql AS $$
 DECLARE
 	started timestamptz;
+	cpu0 bigint;
 BEGIN
 	PERFORM set_config('max_parallel_workers_per_gather', workers::text, false);
+	cpu0 := pg_temp.cpu_ns();
 	started := clock_timestamp();
 	EXECUTE query INTO value;
 	ms := 1000 * extract(epoch FROM clock_timestamp() - started);
+	cpu_ms := (pg_temp.cpu_ns() - cpu0) / 1e6;
 END
 $$;
 
@@ -105,11 +117,16 @@ DECLARE
 	ta		float8[] := '{}';
 	tb		float8[] := '{}';
 	tf		float8[] := '{}';
+	wa		float8[] := '{}';
+	wb		float8[] := '{}';
+	wf		float8[] := '{}';
+	cpu		boolean;
 	perms	CONSTANT text[] := ARRAY['ABF', 'BFA', 'FAB', 'AFB', 'FBA', 'BAF'];
 	side	text;
 	note	text;
 BEGIN
 	SELECT * INTO STRICT c FROM jcase WHERE ord = case_ord;
+	cpu := c.kind <> 'parallel';	-- the workers' CPU time is not this backend's
 	PERFORM pg_temp.set_mode(mode);
 	IF mode = 'off' THEN
 		note := 'no JIT';
@@ -126,16 +143,20 @@ BEGIN
 		FOREACH side IN ARRAY string_to_array(perms[1 + (i - 1) % 6], NULL) LOOP
 			CONTINUE WHEN side = 'F' AND c.f_sql IS NULL;
 			IF side = 'A' THEN
-				r := pg_temp.time_query(c.a_sql, c.a_workers); ta := ta || r.ms;
+				r := pg_temp.time_query(c.a_sql, c.a_workers);
+				ta := ta || CASE WHEN cpu THEN r.cpu_ms ELSE r.ms END; wa := wa || r.ms;
 			ELSIF side = 'B' THEN
-				r := pg_temp.time_query(c.b_sql, c.b_workers); tb := tb || r.ms;
+				r := pg_temp.time_query(c.b_sql, c.b_workers);
+				tb := tb || CASE WHEN cpu THEN r.cpu_ms ELSE r.ms END; wb := wb || r.ms;
 			ELSE
-				r := pg_temp.time_query(c.f_sql, 0); tf := tf || r.ms;
+				r := pg_temp.time_query(c.f_sql, 0);
+				tf := tf || CASE WHEN cpu THEN r.cpu_ms ELSE r.ms END; wf := wf || r.ms;
 			END IF;
 		END LOOP;
 	END LOOP;
 	PERFORM set_config('max_parallel_workers_per_gather', '0', false);
-	INSERT INTO jrun VALUES (case_ord, mode, ta, tb, CASE WHEN c.f_sql IS NULL THEN NULL ELSE tf END, va, vb, note);
+	INSERT INTO jrun VALUES (case_ord, mode, ta, tb, CASE WHEN c.f_sql IS NULL THEN NULL ELSE tf END,
+							 wa, wb, CASE WHEN c.f_sql IS NULL THEN NULL ELSE wf END, va, vb, note);
 	RAISE NOTICE '% [%] A % | B % | F % ms', c.name, mode,
 		(SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 1) FROM unnest(ta) x),
 		(SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x)::numeric, 1) FROM unnest(tb) x),
@@ -216,7 +237,8 @@ SELECT pg_temp.set_mode('off');
 \pset footer off
 \o :out
 WITH s AS (
-	SELECT c.*, r.mode, r.a_value, r.b_value, r.jit_note, r.a_ms, r.b_ms, r.f_ms,
+	SELECT c.*, r.mode, r.a_value, r.b_value, r.jit_note, r.a_ms, r.b_ms, r.f_ms, r.a_wall, r.b_wall, r.f_wall,
+		   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a / b) FROM unnest(r.a_wall, r.b_wall) AS q(a, b)) AS ab_wall,
 		   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(r.a_ms) x) AS a_med,
 		   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(r.b_ms) x) AS b_med,
 		   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(r.f_ms) x) AS f_med,
@@ -231,9 +253,9 @@ WITH s AS (
 	FROM jcase c JOIN jrun r USING (ord)
 )
 SELECT line FROM (
-	SELECT 0 AS k, 0 AS mo, 0 AS ord, E'| JIT | # | case | A kpi (ms) | B plain (ms) | F floor (ms) | A/B | target | met | A/F (≤ 1.1×) | met | JIT (A / B) |\n|---|---|---|---:|---:|---:|---:|---:|---|---:|---|---|' AS line
+	SELECT 0 AS k, 0 AS mo, 0 AS ord, E'| JIT | # | case | A kpi (ms) | B plain (ms) | F floor (ms) | A/B | target | met | A/F (≤ 1.1×) | met | A/B wall | JIT (A / B) |\n|---|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|---|' AS line
 	UNION ALL
-	SELECT 1, mo, ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
+	SELECT 1, mo, ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
 		   mode, ord, name,
 		   to_char(a_med, 'FM999990.0'), to_char(b_med, 'FM999990.0'), coalesce(to_char(f_med, 'FM999990.0'), '—'),
 		   CASE kind WHEN 'parallel' THEN 'speedup ' ELSE '' END || to_char(ab, 'FM990.00') || '×',
@@ -242,6 +264,7 @@ SELECT line FROM (
 			 || CASE WHEN equal THEN '' ELSE ' ⚠ results differ: ' || a_value || ' vs ' || b_value END,
 		   coalesce(to_char(af, 'FM990.00') || '×', '—'),
 		   CASE WHEN af IS NULL THEN '—' WHEN af <= 1.1 THEN 'yes' ELSE '**no**' END,
+		   CASE kind WHEN 'parallel' THEN '—' ELSE to_char(ab_wall, 'FM990.00') || '×' END,
 		   jit_note)
 	FROM s
 	UNION ALL
@@ -249,14 +272,17 @@ SELECT line FROM (
 		   CASE WHEN f_sql IS NULL THEN '' ELSE E'  \n  F: `' || f_sql || '`' END)
 	FROM jcase
 	UNION ALL
-	SELECT 3, mo, ord, format('- %s %s: A %s; B %s; F %s', mode, ord,
+	SELECT 3, mo, ord, format('- %s %s: A %s; B %s; F %s (wall: A %s; B %s; F %s)', mode, ord,
 		   (SELECT string_agg(to_char(x, 'FM999990.0'), ' ') FROM unnest(a_ms) x),
 		   (SELECT string_agg(to_char(x, 'FM999990.0'), ' ') FROM unnest(b_ms) x),
-		   coalesce((SELECT string_agg(to_char(x, 'FM999990.0'), ' ') FROM unnest(f_ms) x), '—'))
+		   coalesce((SELECT string_agg(to_char(x, 'FM999990.0'), ' ') FROM unnest(f_ms) x), '—'),
+		   (SELECT string_agg(to_char(x, 'FM999990.0'), ' ') FROM unnest(a_wall) x),
+		   (SELECT string_agg(to_char(x, 'FM999990.0'), ' ') FROM unnest(b_wall) x),
+		   coalesce((SELECT string_agg(to_char(x, 'FM999990.0'), ' ') FROM unnest(f_wall) x), '—'))
 	FROM s
 	UNION ALL
 	SELECT k, 0, 0, t FROM (VALUES (1.5, E'\nQueries (A = kpi, B = plain SQL, F = the floor):\n'),
-								   (2.5, E'\nRaw times in ms, in run order:\n')) AS v(k, t)
+								   (2.5, E'\nRaw times in ms (CPU time of the backend; wall time in parentheses), in run order:\n')) AS v(k, t)
 ) l
 ORDER BY k, mo, ord;
 \o
