@@ -202,19 +202,23 @@ INSERT INTO jcase (ord, kind, name, a_sql, b_sql, f_sql, check_equal) VALUES
 
 \set rows_w 'WINDOW w AS (ORDER BY id ROWS 999 PRECEDING)'
 \set range_w 'WINDOW w AS (ORDER BY day RANGE BETWEEN ''30 days'' PRECEDING AND CURRENT ROW)'
-INSERT INTO jcase (ord, kind, name, a_sql, b_sql) VALUES
+INSERT INTO jcase (ord, kind, name, a_sql, b_sql, f_sql) VALUES
 (40, 'window', 'window ROWS 999 PRECEDING, 1M rows: cac(numeric, int4)',
 	'SELECT sum(v) FROM (SELECT kpi.cac(spend, customers) OVER w AS v FROM tw ' || :'rows_w' || ') s',
-	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'rows_w' || ') s'),
+	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'rows_w' || ') s',
+	'SELECT sum(v) FROM (SELECT kpi_bench_floor(spend, customers) OVER w AS v FROM tw ' || :'rows_w' || ') s'),
 (41, 'window', 'window ROWS 999 PRECEDING, 1M rows: cac(float8, int4) vs the numeric plain window',
 	'SELECT sum(v) FROM (SELECT kpi.cac(spend_f, customers) OVER w AS v FROM tw ' || :'rows_w' || ') s',
-	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'rows_w' || ') s'),
+	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'rows_w' || ') s',
+	'SELECT sum(v) FROM (SELECT kpi_bench_floor(spend, customers) OVER w AS v FROM tw ' || :'rows_w' || ') s'),
 (42, 'window', 'window RANGE ''30 days'' PRECEDING over day, 1M rows: cac(numeric, int4)',
 	'SELECT sum(v) FROM (SELECT kpi.cac(spend, customers) OVER w AS v FROM tw ' || :'range_w' || ') s',
-	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'range_w' || ') s'),
+	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'range_w' || ') s',
+	'SELECT sum(v) FROM (SELECT kpi_bench_floor(spend, customers) OVER w AS v FROM tw ' || :'range_w' || ') s'),
 (43, 'window', 'window RANGE ''30 days'' PRECEDING over day, 1M rows: cac(float8, int4) vs the numeric plain window',
 	'SELECT sum(v) FROM (SELECT kpi.cac(spend_f, customers) OVER w AS v FROM tw ' || :'range_w' || ') s',
-	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'range_w' || ') s');
+	'SELECT sum(v) FROM (SELECT sum(spend) OVER w / nullif(sum(customers) OVER w, 0) AS v FROM tw ' || :'range_w' || ') s',
+	'SELECT sum(v) FROM (SELECT kpi_bench_floor(spend, customers) OVER w AS v FROM tw ' || :'range_w' || ') s');
 INSERT INTO jcase (ord, kind, name, a_sql, b_sql, a_workers, b_workers) VALUES
 (50, 'parallel', 'parallel (2 workers) vs serial: cac(numeric, int4)',
 	'SELECT kpi.cac(spend, customers) FROM tj', 'SELECT kpi.cac(spend, customers) FROM tj', 2, 0);
@@ -245,6 +249,7 @@ WITH s AS (
 		   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE c.kind WHEN 'parallel' THEN b / a ELSE a / b END)
 			FROM unnest(r.a_ms, r.b_ms) AS q(a, b)) AS ab,
 		   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a / f) FROM unnest(r.a_ms, r.f_ms) AS q(a, f)) AS af,
+		   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f / b) FROM unnest(r.f_ms, r.b_ms) AS q(f, b)) AS fb,
 		   CASE c.kind WHEN 'parallel' THEN 1.7 WHEN 'window' THEN 0.75
 				ELSE CASE r.mode WHEN 'off' THEN 0.9 ELSE 1.0 END END AS target,
 		   CASE WHEN r.a_value IS NULL OR r.b_value IS NULL THEN r.a_value IS NOT DISTINCT FROM r.b_value
@@ -253,9 +258,9 @@ WITH s AS (
 	FROM jcase c JOIN jrun r USING (ord)
 )
 SELECT line FROM (
-	SELECT 0 AS k, 0 AS mo, 0 AS ord, E'| JIT | # | case | A kpi (ms) | B plain (ms) | F floor (ms) | A/B | target | met | A/F (≤ 1.1×) | met | A/B wall | JIT (A / B) |\n|---|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|---|' AS line
+	SELECT 0 AS k, 0 AS mo, 0 AS ord, E'| JIT | # | case | A kpi (ms) | B plain (ms) | F floor (ms) | A/B | target | met | A/F (≤ 1.1×) | met | F/B | A/B wall | JIT (A / B) |\n|---|---|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|' AS line
 	UNION ALL
-	SELECT 1, mo, ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
+	SELECT 1, mo, ord, format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
 		   mode, ord, name,
 		   to_char(a_med, 'FM999990.0'), to_char(b_med, 'FM999990.0'), coalesce(to_char(f_med, 'FM999990.0'), '—'),
 		   CASE kind WHEN 'parallel' THEN 'speedup ' ELSE '' END || to_char(ab, 'FM990.00') || '×',
@@ -263,7 +268,8 @@ SELECT line FROM (
 		   CASE WHEN (kind = 'parallel' AND ab >= target) OR (kind <> 'parallel' AND ab <= target) THEN 'yes' ELSE '**no**' END
 			 || CASE WHEN equal THEN '' ELSE ' ⚠ results differ: ' || a_value || ' vs ' || b_value END,
 		   coalesce(to_char(af, 'FM990.00') || '×', '—'),
-		   CASE WHEN af IS NULL THEN '—' WHEN af <= 1.1 THEN 'yes' ELSE '**no**' END,
+		   CASE WHEN af IS NULL THEN '—' WHEN kind = 'window' THEN 'info' WHEN af <= 1.1 THEN 'yes' ELSE '**no**' END,
+		   coalesce(to_char(fb, 'FM990.00') || '×', '—'),
 		   CASE kind WHEN 'parallel' THEN '—' ELSE to_char(ab_wall, 'FM990.00') || '×' END,
 		   jit_note)
 	FROM s
