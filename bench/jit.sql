@@ -221,7 +221,10 @@ INSERT INTO jcase (ord, kind, name, a_sql, b_sql, f_sql) VALUES
 	'SELECT sum(v) FROM (SELECT kpi_bench_floor(spend, customers) OVER w AS v FROM tw ' || :'range_w' || ') s');
 INSERT INTO jcase (ord, kind, name, a_sql, b_sql, a_workers, b_workers) VALUES
 (50, 'parallel', 'parallel (2 workers) vs serial: cac(numeric, int4)',
-	'SELECT kpi.cac(spend, customers) FROM tj', 'SELECT kpi.cac(spend, customers) FROM tj', 2, 0);
+	'SELECT kpi.cac(spend, customers) FROM tj', 'SELECT kpi.cac(spend, customers) FROM tj', 2, 0),
+-- context: what the machine gives plain SQL's parallel plan at the same time
+(51, 'parallel', 'context: plain sum(spend) / nullif(sum(customers), 0), 2 workers vs serial',
+	'SELECT sum(spend) / nullif(sum(customers), 0) FROM tj', 'SELECT sum(spend) / nullif(sum(customers), 0) FROM tj', 2, 0);
 
 DELETE FROM jcase WHERE :'cases' <> '' AND ord <> ALL (string_to_array(:'cases', ',')::integer[]);
 
