@@ -4,6 +4,9 @@
 #   bench/run.sh                       # as root on Debian bookworm with postgresql-15
 #   BENCH_ROUNDS=15 bench/run.sh       # timed rounds per side (default 9)
 #   BENCH_CASES=7,8 bench/run.sh       # only some cases (results.md is then not written)
+#   bench/run.sh --here                # the server the libpq environment names (PGHOST, PGPORT,
+#                                      # PGDATABASE), configured by you; builds and installs with
+#                                      # the pg_config on PATH
 #
 # Builds and installs the extension, starts a throw-away PostgreSQL 15 cluster
 # with pg_virtualenv, generates the data (bench/setup.sql), times every case
@@ -16,7 +19,9 @@ REPO=$(dirname "$BENCH_DIR")
 ROUNDS=${BENCH_ROUNDS:-9}
 CASES=${BENCH_CASES:-}
 
-if [ "${1:-}" != "--inner" ]; then
+if [ "${1:-}" = "--here" ]; then
+	(cd "$REPO" && make -s && make -s install)
+elif [ "${1:-}" != "--inner" ]; then
 	cd "$REPO"
 	make -s && make -s install
 	PGPORT=$(bash test/free_port.sh "${BENCH_PORT:-55432}")
@@ -42,7 +47,7 @@ fi
 
 # ---- inside pg_virtualenv: PGHOST, PGPORT, PGUSER, PGPASSWORD are set ----
 started=$(date +%s)
-installed_so="$(pg_config --pkglibdir)/kpi.so"
+installed_so="$(psql -X -Atc "SELECT setting FROM pg_config WHERE name = 'PKGLIBDIR'")/kpi.so"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 
 echo "== generating data (10M + 1M rows)"

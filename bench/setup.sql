@@ -44,6 +44,7 @@ FROM (
 ) AS g
 $$;
 
+DROP TABLE IF EXISTS t10m, t1m;
 \timing on
 BEGIN;
 -- Created in the loading transaction: with wal_level=minimal this skips WAL.

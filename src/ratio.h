@@ -160,6 +160,27 @@ decode_input(Datum value, InputType type, KpiInput *out, bool need_approx)
 	}
 }
 
+/*
+ * True when ratio_sum_add() takes an input of this type by its first two
+ * branches: an exact sum at scale 0 for integers, an exact sum for numerics
+ * (decimal_add() aligns the scales), a finite float sum for float8.
+ */
+static pg_attribute_always_inline bool
+ratio_sum_fast_ok(const RatioSum *sum, InputType type)
+{
+	switch (type)
+	{
+		case INPUT_INT4:
+		case INPUT_INT8:
+			return sum->kind == SUM_DECIMAL && sum->scale == 0;
+		case INPUT_NUMERIC:
+			return sum->kind == SUM_DECIMAL;
+		case INPUT_FLOAT8:
+			return sum->kind == SUM_FLOAT && isfinite(sum->v.fp.hi);
+	}
+	return false;
+}
+
 /* Σ += input: exact while both are exact, compensated float otherwise. */
 static pg_attribute_always_inline void
 ratio_sum_add(RatioSum *sum, const KpiInput *input)

@@ -19,12 +19,17 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/float.h"
 
 #include "ratio.h"
 
 PG_FUNCTION_INFO_V1(kpi_ratio_summary_accum);
 PG_FUNCTION_INFO_V1(kpi_ratio_accum_bool);
 PG_FUNCTION_INFO_V1(kpi_ratio_combine);
+
+extern Datum kpi_ratio_accum_general(FunctionCallInfo fcinfo, InputType num_type,
+									 InputType den_type, bool with_moments);
+extern Datum kpi_ratio_accum_bool_general(FunctionCallInfo fcinfo);
 
 /*
  * The state a transition or combine function may update, or NULL when the
@@ -76,13 +81,16 @@ new_state(FunctionCallInfo fcinfo, bool with_moments)
 }
 
 /*
- * Add one (numerator, denominator) pair; NULL pairs are skipped.  Always
- * inlined, so that each caller with constant argument types compiles to a
- * transition function specialised for those types.
+ * Add one (numerator, denominator) pair; NULL pairs are skipped.  The general
+ * path of every two-argument transition: the first row, NULLs, a state kpi
+ * did not build, a sum that turned float, a long numeric, a call outside an
+ * aggregate.  It takes the argument types as values and is compiled once; it
+ * is extern and never inlined, so that the transitions below stay small
+ * enough for PostgreSQL's JIT to inline them (see accumulate_pair).
  */
-static pg_attribute_always_inline Datum
-accumulate_pair(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
-				bool with_moments)
+pg_noinline Datum
+kpi_ratio_accum_general(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
+						bool with_moments)
 {
 	Ratio	   *state = writable_state(fcinfo);
 	KpiInput	x;
@@ -101,6 +109,124 @@ accumulate_pair(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
 	ratio_accumulate(state, &x, &y, with_moments);
 	RATIO_CHECK(state);
 	PG_RETURN_RATIO_P(state);
+}
+
+/*
+ * The fast path's decoding of one argument into locals: false when the
+ * general path is needed (a numeric that is not short, in place and at a
+ * scale a sum keeps).
+ */
+static pg_attribute_always_inline bool
+decode_fast(Datum value, InputType type, int128 *unscaled, int *scale, double *approx,
+			bool need_approx)
+{
+	switch (type)
+	{
+		case INPUT_INT4:
+			*unscaled = DatumGetInt32(value);
+			*scale = 0;
+			if (need_approx)
+				*approx = (double) DatumGetInt32(value);
+			return true;
+		case INPUT_INT8:
+			*unscaled = DatumGetInt64(value);
+			*scale = 0;
+			if (need_approx)
+				*approx = (double) DatumGetInt64(value);
+			return true;
+		case INPUT_NUMERIC:
+			if (!decimal_from_short_numeric(value, unscaled, scale))
+				return false;
+			if (need_approx)
+				*approx = decimal_to_double(*unscaled, *scale);
+			return true;
+		case INPUT_FLOAT8:
+			*approx = DatumGetFloat8(value);
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Σ += value on the fast path, for a sum that ratio_sum_fast_ok() accepted:
+ * the first two branches of ratio_sum_add(), without the third.
+ */
+static pg_attribute_always_inline void
+sum_add_fast(RatioSum *sum, InputType type, int128 unscaled, int scale, double approx)
+{
+	switch (type)
+	{
+		case INPUT_INT4:
+		case INPUT_INT8:
+			/* the sum's scale is 0, as the input's */
+			if (unlikely(__builtin_add_overflow(sum->v.decimal, unscaled, &sum->v.decimal)))
+				decimal_overflow_error();
+			break;
+		case INPUT_NUMERIC:
+			decimal_add(&sum->v.decimal, &sum->scale, unscaled, scale);
+			break;
+		case INPUT_FLOAT8:
+			compensated_add(&sum->v.fp, approx);
+			/* float8pl's rule: finite + finite overflowing is an error */
+			if (unlikely(isinf(sum->v.fp.hi)) && !isinf(approx))
+				float_overflow_error();
+			break;
+	}
+}
+
+/*
+ * Add one pair: the fast path, for the rows of a running aggregate whose
+ * state kpi built and whose sums keep their kind, else the general path.
+ * Always inlined, so that each caller with constant argument types compiles
+ * to a transition specialised for those types.  The fast path does exactly
+ * what the general path would do for such a row.
+ *
+ * PostgreSQL's JIT inlines a C function only if its bitcode, counting the
+ * static functions it calls, has at most 150 LLVM instructions
+ * (llvmjit_inline.cpp); a call of an extern function counts as one.  So the
+ * fast path is written out here rather than through ratio_accumulate() and
+ * KpiInput, and everything else is behind extern calls: for integer and
+ * float8 pairs the transition fits, and under JIT with inlining it is
+ * compiled into the query's own code.  Numeric pairs (their in-place
+ * decoding is longer) stay a direct call.
+ */
+static pg_attribute_always_inline Datum
+accumulate_pair(FunctionCallInfo fcinfo, InputType num_type, InputType den_type,
+				bool with_moments)
+{
+	if (likely(!PG_ARGISNULL(0) && !PG_ARGISNULL(1) && !PG_ARGISNULL(2) &&
+			   CALLED_AS_AGGREGATE(fcinfo)))
+	{
+		Ratio	   *state = PG_GETARG_RATIO_P(0);
+		int128		x = 0;
+		int128		y = 0;
+		int			x_scale = 0;
+		int			y_scale = 0;
+		double		x_approx = 0.0;
+		double		y_approx = 0.0;
+
+		if (likely((state->flags & RATIO_FLAG_CHECKED) &&
+				   state->n < PG_INT64_MAX &&
+				   ratio_sum_fast_ok(&state->num, num_type) &&
+				   ratio_sum_fast_ok(&state->den, den_type) &&
+				   decode_fast(PG_GETARG_DATUM(1), num_type, &x, &x_scale, &x_approx, with_moments) &&
+				   decode_fast(PG_GETARG_DATUM(2), den_type, &y, &y_scale, &y_approx, with_moments)))
+		{
+			state->n++;
+			sum_add_fast(&state->num, num_type, x, x_scale, x_approx);
+			sum_add_fast(&state->den, den_type, y, y_scale, y_approx);
+			if (with_moments)
+			{
+				/* as ratio_accumulate() */
+				state->sum_xx += x_approx * x_approx;
+				state->sum_yy += y_approx * y_approx;
+				state->sum_xy += x_approx * y_approx;
+			}
+			RATIO_CHECK(state);
+			PG_RETURN_RATIO_P(state);
+		}
+	}
+	return kpi_ratio_accum_general(fcinfo, num_type, den_type, with_moments);
 }
 
 /*
@@ -158,12 +284,15 @@ kpi_ratio_summary_accum(PG_FUNCTION_ARGS)
 {
 	const InputTypes *types = input_types(fcinfo);
 
-	return accumulate_pair(fcinfo, types->num, types->den, true);
+	return kpi_ratio_accum_general(fcinfo, types->num, types->den, true);
 }
 
-/* Transition for conversion_rate(boolean): numerator true rows, denominator non-NULL rows. */
-Datum
-kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
+/*
+ * The general path of conversion_rate(boolean): the first row, NULLs, and
+ * states whose sums are not exact at scale 0 or near int64's end.
+ */
+pg_noinline Datum
+kpi_ratio_accum_bool_general(FunctionCallInfo fcinfo)
 {
 	Ratio	   *state = writable_state(fcinfo);
 	KpiInput	x = {false, 0.0, 0, 0};
@@ -175,26 +304,6 @@ kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_RATIO_P(state);
 	}
-
-	/*
-	 * Fast path.  A state with exact sums at scale 0 (the only kind this
-	 * function and the combine of its states build) takes the booleans as
-	 * integer adds: the general ratio_accumulate() would do exactly these.
-	 */
-	if (likely(state != NULL &&
-			   state->num.kind == SUM_DECIMAL && state->num.scale == 0 &&
-			   state->den.kind == SUM_DECIMAL && state->den.scale == 0 &&
-			   state->num.v.decimal < PG_INT64_MAX &&
-			   state->den.v.decimal < PG_INT64_MAX))
-	{
-		if (unlikely(state->n == PG_INT64_MAX))
-			ratio_count_overflow_error();
-		state->n++;
-		state->num.v.decimal += PG_GETARG_BOOL(1) ? 1 : 0;
-		state->den.v.decimal += 1;
-		PG_RETURN_RATIO_P(state);
-	}
-
 	if (PG_GETARG_BOOL(1))
 	{
 		x.unscaled = 1;
@@ -205,6 +314,37 @@ kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
 	ratio_accumulate(state, &x, &y, false);
 	RATIO_CHECK(state);
 	PG_RETURN_RATIO_P(state);
+}
+
+/*
+ * Transition for conversion_rate(boolean): numerator true rows, denominator
+ * non-NULL rows.  Fast path: a state kpi built with exact sums at scale 0
+ * (the only kind this function and the combine of its states build) takes
+ * the booleans as integer adds, which is what ratio_accumulate() would do;
+ * small enough for the JIT to inline.
+ */
+Datum
+kpi_ratio_accum_bool(PG_FUNCTION_ARGS)
+{
+	if (likely(!PG_ARGISNULL(0) && !PG_ARGISNULL(1) && CALLED_AS_AGGREGATE(fcinfo)))
+	{
+		Ratio	   *state = PG_GETARG_RATIO_P(0);
+
+		if (likely((state->flags & RATIO_FLAG_CHECKED) &&
+				   state->num.kind == SUM_DECIMAL && state->num.scale == 0 &&
+				   state->den.kind == SUM_DECIMAL && state->den.scale == 0 &&
+				   state->num.v.decimal < PG_INT64_MAX &&
+				   state->den.v.decimal < PG_INT64_MAX &&
+				   state->n < PG_INT64_MAX))
+		{
+			state->n++;
+			state->num.v.decimal += PG_GETARG_BOOL(1) ? 1 : 0;
+			state->den.v.decimal += 1;
+			RATIO_CHECK(state);
+			PG_RETURN_RATIO_P(state);
+		}
+	}
+	return kpi_ratio_accum_bool_general(fcinfo);
 }
 
 /*
