@@ -873,8 +873,9 @@ $$),
 kpi.summary(NULL) => null
 (kpi.summary('smith.funnel')).source => error 42704
 $$),
-	('kpi.summary_fill_sql(kpi.summaries,boolean)', $$
+	('kpi.summary_fill_sql(kpi.summaries,boolean,name)', $$
 kpi.summary_fill_sql(NULL, true) => null
+kpi.summary_fill_sql(NULL, true, 'id') => null
 $$),
 	('kpi.summary_pair_column(kpi.summaries,kpi.definitions)', $$
 kpi.summary_pair_column(NULL, NULL) => null

@@ -170,10 +170,12 @@ COMMENT ON FUNCTION kpi.distribution_column(regclass) IS
 /*
  * The INSERT that fills a summary: every bucket when only_buckets is false,
  * else the buckets in $1 (a text array of bucket_type), one index range scan
- * of the source per bucket.
+ * of the source per bucket; or, with by_key (a Citus distribution column),
+ * the (key, bucket) pairs the change log has taken, joined on the key so
+ * that Citus pushes the statement down shard by co-located shard.
  */
-CREATE FUNCTION kpi.summary_fill_sql(s kpi.summaries, only_buckets boolean) RETURNS text
-	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+CREATE FUNCTION kpi.summary_fill_sql(s kpi.summaries, only_buckets boolean, by_key name DEFAULT NULL) RETURNS text
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -187,6 +189,19 @@ DECLARE
 					FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators)) WITH ORDINALITY AS p(num, den, o));
 	stride text := pg_catalog.format('pg_catalog.make_interval(secs => %s)', pg_catalog.date_part('epoch', s.bucket));
 BEGIN
+	IF s IS NULL OR only_buckets IS NULL THEN
+		RETURN NULL;
+	END IF;
+	IF only_buckets AND by_key IS NOT NULL THEN
+		RETURN pg_catalog.format(
+			'INSERT INTO %1$s (bucket_start%2$s, row_count%3$s) '
+			'SELECT kpi_bucket.bucket_start%4$s, pg_catalog.count(*)%5$s '
+			'FROM (SELECT DISTINCT %6$I, bucket_start FROM %7$s WHERE kpi_taken AND bucket_start IS NOT NULL) AS kpi_bucket '
+			'JOIN %8$s AS kpi_source ON kpi_source.%6$I = kpi_bucket.%6$I '
+			'AND kpi_source.%9$I >= kpi_bucket.bucket_start AND kpi_source.%9$I < kpi_bucket.bucket_start + %10$s '
+			'GROUP BY kpi_bucket.bucket_start%4$s',
+			s.summary, group_names, ratio_names, groups, ratios, by_key, s.changes, s.source, s.time_column, stride);
+	END IF;
 	IF only_buckets THEN
 		RETURN pg_catalog.format(
 			'INSERT INTO %1$s (bucket_start%2$s, row_count%3$s) '
@@ -205,8 +220,8 @@ BEGIN
 		s.summary, group_names, ratio_names, s.bucket_sql, groups, ratios, s.source, s.time_column);
 END
 $$;
-COMMENT ON FUNCTION kpi.summary_fill_sql(kpi.summaries, boolean) IS
-	'Internal: the INSERT that fills a summary from its source, for every bucket or (only_buckets) for the buckets given as $1.';
+COMMENT ON FUNCTION kpi.summary_fill_sql(kpi.summaries, boolean, name) IS
+	'Internal: the INSERT that fills a summary from its source, for every bucket or (only_buckets) for the buckets given as $1, or (only_buckets and by_key, a Citus distribution column) for the (key, bucket) pairs its change log has taken.';
 
 -- kpi.ratio_agg of a pair, the denominator 1 for a one-column summary (a
 -- boolean counts as 1 when true): its numerator is the sum, its denominator
@@ -308,15 +323,6 @@ DECLARE
 	everything boolean;
 	buckets integer;
 	recomputed integer;
-	groups text := (SELECT pg_catalog.string_agg(pg_catalog.format(', kpi_source.%I', g), '' ORDER BY o)
-					FROM pg_catalog.unnest(s.group_by) WITH ORDINALITY AS u(g, o));
-	group_names text := (SELECT pg_catalog.string_agg(pg_catalog.format(', %I', g), '' ORDER BY o)
-						 FROM pg_catalog.unnest(s.group_by) WITH ORDINALITY AS u(g, o));
-	ratio_names text := (SELECT pg_catalog.string_agg(pg_catalog.format(', %I', c), '' ORDER BY o)
-						 FROM pg_catalog.unnest(s.ratio_columns) WITH ORDINALITY AS u(c, o));
-	ratios text := (SELECT pg_catalog.string_agg(', ' || kpi.summary_ratio_sql(s.source, p.num, p.den), '' ORDER BY p.o)
-					FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators)) WITH ORDINALITY AS p(num, den, o));
-	stride text := pg_catalog.format('pg_catalog.make_interval(secs => %s)', pg_catalog.date_part('epoch', s.bucket));
 BEGIN
 	EXECUTE pg_catalog.format('UPDATE %s SET kpi_taken = true WHERE NOT kpi_taken', s.changes);
 	EXECUTE pg_catalog.format('SELECT pg_catalog.bool_or(bucket_start IS NULL), pg_catalog.count(DISTINCT bucket_start)::integer '
@@ -334,14 +340,7 @@ BEGIN
 			'DELETE FROM %1$s AS kpi_summary USING %2$s AS kpi_changed WHERE kpi_changed.kpi_taken '
 			'AND kpi_changed.%3$I = kpi_summary.%3$I AND kpi_changed.bucket_start = kpi_summary.bucket_start',
 			s.summary, s.changes, key);
-		EXECUTE pg_catalog.format(
-			'INSERT INTO %1$s (bucket_start%2$s, row_count%3$s) '
-			'SELECT kpi_bucket.bucket_start%4$s, pg_catalog.count(*)%5$s '
-			'FROM (SELECT DISTINCT %6$I, bucket_start FROM %7$s WHERE kpi_taken AND bucket_start IS NOT NULL) AS kpi_bucket '
-			'JOIN %8$s AS kpi_source ON kpi_source.%6$I = kpi_bucket.%6$I '
-			'AND kpi_source.%9$I >= kpi_bucket.bucket_start AND kpi_source.%9$I < kpi_bucket.bucket_start + %10$s '
-			'GROUP BY kpi_bucket.bucket_start%4$s',
-			s.summary, group_names, ratio_names, groups, ratios, key, s.changes, s.source, s.time_column, stride);
+		EXECUTE kpi.summary_fill_sql(s, true, key);
 		recomputed := buckets;
 	END IF;
 	EXECUTE pg_catalog.format('DELETE FROM %s WHERE kpi_taken', s.changes);
