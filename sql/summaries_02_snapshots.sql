@@ -22,7 +22,10 @@ SELECT count(*) AS rows,
 						OR h.target_path IS DISTINCT FROM c.target_path OR h.smart IS DISTINCT FROM c.smart) AS differences,
 	   count(*) FILTER (WHERE h.name = 'mon_inactive') AS inactive
 FROM kpi.scorecard_history h
-LEFT JOIN LATERAL kpi.scorecard_at(h.as_of + time '10:00') c ON c.name = h.name;
+-- one scorecard per snapshot day, not per row
+LEFT JOIN (SELECT d.as_of, s.*
+		   FROM (SELECT DISTINCT as_of FROM kpi.scorecard_history) AS d,
+				LATERAL kpi.scorecard_at(d.as_of + time '10:00') AS s) AS c ON c.as_of = h.as_of AND c.name = h.name;
 SELECT as_of, name, round(value::numeric, 4) AS value, status FROM kpi.scorecard_history
 WHERE name IN ('mon_cac_risk', 'mon_events_leads', 'mon_signup_rate') ORDER BY name, as_of;
 
