@@ -87,6 +87,7 @@ DECLARE
 	time_column name;
 	row_filter text;
 	value_list text[] := '{}';
+	value_sql text;
 	count_list text[] := '{}';
 	state_list text[] := '{}';
 	from_where text;
@@ -121,9 +122,10 @@ BEGIN
 		names := names || d.name;
 		columns := columns || ARRAY[d.time_column, d.numerator_column, d.denominator_column]
 						   || ARRAY(SELECT f.key::name FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key));
+		value_sql := NULL;
 		IF single THEN
 			q := kpi.measure_query(d, '$2', '$3');
-			value_list := ARRAY[q.value_sql];
+			value_sql := q.value_sql;
 			count_list := ARRAY['pg_catalog.count(*)'];
 			from_where := q.from_where_sql;
 			-- the filters are in from_where
@@ -132,7 +134,6 @@ BEGIN
 			END IF;
 		ELSE
 			row_filter := kpi.filter_sql(d);
-			value_list := value_list || kpi.aggregate_sql(d, row_filter);
 			-- (never a NULL element: array_to_string would drop it, and shift the others)
 			IF with_states THEN
 				state_list := state_list || COALESCE(kpi.state_sql(d, row_filter), 'NULL::kpi.ratio');
@@ -144,10 +145,10 @@ BEGIN
 		 * both, so the test costs only the moments.
 		 */
 		IF with_states AND d.metric::text = ANY ('{conversion_rate,cac,romi,roas,ratio}') THEN
-			value_list[pg_catalog.cardinality(value_list)] :=
-				pg_catalog.format(CASE WHEN d.metric = 'romi' THEN 'kpi.romi_value(%s)' ELSE 'kpi.value(%s)' END,
-								  state_list[pg_catalog.cardinality(state_list)]);
+			value_sql := pg_catalog.format(CASE WHEN d.metric = 'romi' THEN 'kpi.romi_value(%s)' ELSE 'kpi.value(%s)' END,
+										   state_list[pg_catalog.cardinality(state_list)]);
 		END IF;
+		value_list := value_list || COALESCE(value_sql, kpi.aggregate_sql(d, row_filter));
 		IF NOT single THEN
 			count_list := count_list || CASE WHEN row_filter IS NULL THEN 'pg_catalog.count(*)'
 											 ELSE pg_catalog.format('pg_catalog.count(*) FILTER (WHERE %s)', row_filter) END;
