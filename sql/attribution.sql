@@ -254,14 +254,17 @@ FROM (SELECT c.channel, sum(c.credit) AS credit
 	  FROM (SELECT kpi.attribute_totals(cid, ts, channel, converted, 'position_based') AS t
 			FROM events GROUP BY cid % 7) AS x, unnest(x.t) AS c GROUP BY 1) AS a
 JOIN totals AS b ON b.label = 'position_based' AND b.channel IS NOT DISTINCT FROM a.channel;
--- No rows: NULL; rows but no conversion: an empty array; as a window
--- function it is refused (its final function sorts the state in place).
+-- No rows: NULL; rows but no conversion: an empty array.  As a window
+-- function (the final function sorts the state in place and restores the
+-- channels), each row's result equals the aggregate over the rows up to it.
 SELECT kpi.attribute_totals(cid, ts, channel, converted, 'linear') IS NULL AS totals_no_rows_null FROM events WHERE false;
 SELECT kpi.attribute_totals(cid, ts, channel, converted, 'linear') = '{}' AS totals_no_conversion_empty
 FROM events WHERE NOT converted;
+SELECT bool_and(w.t::text = (SELECT kpi.attribute_totals(e.cid, e.ts, e.channel, e.converted, 'position_based')::text
+							 FROM events AS e WHERE e.cid < 60 AND e.ts <= w.ts)) AND count(*) > 300 AS totals_running_window_same
+FROM (SELECT ts, kpi.attribute_totals(cid, ts, channel, converted, 'position_based') OVER (ORDER BY ts) AS t
+	  FROM events WHERE cid < 60 AND ts IS NOT NULL) AS w;
 \set SHOW_CONTEXT never
-SELECT kpi.attribute_totals(cid, ts, channel, converted, 'linear') OVER (ORDER BY ts) FROM journey;
-\echo :LAST_ERROR_SQLSTATE
 SELECT kpi.attribute_totals(cid, ts, channel, converted, CASE WHEN cid = 7 THEN 'linear' ELSE 'last_touch' END) FROM events;
 \echo :LAST_ERROR_SQLSTATE
 \set SHOW_CONTEXT errors
@@ -364,6 +367,24 @@ SELECT abs(kpi.measure('attr_test_cac_search_linear', '2024-02-01', '2024-04-01'
 				WHERE e.label = 'linear' AND e.channel = 'search'
 				  AND e.conversion_at >= '2024-02-01' AND e.conversion_at < '2024-04-01')::float8) < 1e-9
 	   AS catalog_kpi_matches_plain_sql;
+-- Attributed ROMI per channel: each customer's deal value weighted by the
+-- channel's credit for the customer's conversions, against the channel's
+-- spend (kpi.romi over rows of revenue and rows of spend), equals the same
+-- from the plain-SQL reference; direct has no spend, so no ROMI.
+CREATE TABLE deal AS SELECT cid, (100 + cid % 37)::numeric AS value FROM generate_series(1, 400) AS cid;
+SELECT bool_and(abs(k.romi - p.romi) < 1e-9) AND count(*) = 5 AS attributed_romi_matches_plain_sql,
+	   count(*) FILTER (WHERE k.romi IS NOT NULL AND p.romi IS NOT NULL) = 5 AS romi_not_null
+FROM (SELECT x.channel, kpi.romi(x.revenue, x.spend) AS romi
+	  FROM (SELECT r.channel, r.credit * d.value AS revenue, 0::numeric AS spend
+			FROM results AS r JOIN deal AS d USING (cid) WHERE r.label = 'linear' AND r.channel IS NOT NULL
+			UNION ALL
+			SELECT s.channel, 0, s.spend FROM spend AS s) AS x
+	  GROUP BY x.channel) AS k
+JOIN (SELECT s.channel, (e.revenue - s.spend) / s.spend AS romi
+	  FROM (SELECT channel, sum(spend)::float8 AS spend FROM spend GROUP BY 1) AS s
+	  JOIN (SELECT e.channel, sum(e.credit * d.value::float8) AS revenue
+			FROM expected AS e JOIN deal AS d USING (cid) WHERE e.label = 'linear' GROUP BY 1) AS e USING (channel)) AS p
+  USING (channel);
 DELETE FROM kpi.definitions WHERE name = 'attr_test_cac_search_linear';
 RESET kpi.as_of;
 RESET kpi.enforce_smart;

@@ -2049,9 +2049,12 @@ kpi_attribute_totals_final(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * Channels become ranks in place (FINALFUNC_MODIFY = READ_WRITE), then
-	 * one sort groups the customers and orders each one's events as
-	 * kpi.attribute orders them.
+	 * Channels become ranks in place, then one sort groups the customers and
+	 * orders each one's events as kpi.attribute orders them; the ranks go
+	 * back to channels at the end.  The state is then the same set of rows
+	 * in another order, which is all a later transition or final call (a
+	 * window frame) relies on: FINALFUNC_MODIFY = READ_ONLY holds.  Sorting
+	 * a copy instead would double the memory of the largest state.
 	 */
 	for (i = 0; i < s->nrows; i++)
 		if (s->rows[i].channel >= 0)
@@ -2088,8 +2091,9 @@ kpi_attribute_totals_final(PG_FUNCTION_ARGS)
 		credit_conversions(p, ev, n, direct_rank, t.weight, t.touched, add_credits, &t);
 		CHECK_FOR_INTERRUPTS();
 	}
-	/* Sorted and credited: the rows are spent. */
-	s->nrows = 0;
+	for (i = 0; i < s->nrows; i++)
+		if (s->rows[i].channel >= 0)
+			s->rows[i].channel = by_rank[s->rows[i].channel];
 
 	element_type = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
 	if (!OidIsValid(element_type))

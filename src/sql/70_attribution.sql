@@ -129,21 +129,21 @@ CREATE AGGREGATE kpi.attribute_totals(bigint, timestamptz, text, boolean, text) 
 	SFUNC = kpi.attribute_totals_accum, STYPE = internal,
 	COMBINEFUNC = kpi.attribute_totals_combine,
 	SERIALFUNC = kpi.attribute_totals_serialize, DESERIALFUNC = kpi.attribute_totals_deserialize,
-	FINALFUNC = kpi.attribute_totals_final, FINALFUNC_MODIFY = READ_WRITE,
+	FINALFUNC = kpi.attribute_totals_final, FINALFUNC_MODIFY = READ_ONLY,
 	PARALLEL = SAFE
 );
 CREATE AGGREGATE kpi.attribute_totals(bigint, timestamptz, text, boolean, text, interval) (
 	SFUNC = kpi.attribute_totals_accum, STYPE = internal,
 	COMBINEFUNC = kpi.attribute_totals_combine,
 	SERIALFUNC = kpi.attribute_totals_serialize, DESERIALFUNC = kpi.attribute_totals_deserialize,
-	FINALFUNC = kpi.attribute_totals_final, FINALFUNC_MODIFY = READ_WRITE,
+	FINALFUNC = kpi.attribute_totals_final, FINALFUNC_MODIFY = READ_ONLY,
 	PARALLEL = SAFE
 );
 CREATE AGGREGATE kpi.attribute_totals(bigint, timestamptz, text, boolean, text, interval, interval) (
 	SFUNC = kpi.attribute_totals_accum, STYPE = internal,
 	COMBINEFUNC = kpi.attribute_totals_combine,
 	SERIALFUNC = kpi.attribute_totals_serialize, DESERIALFUNC = kpi.attribute_totals_deserialize,
-	FINALFUNC = kpi.attribute_totals_final, FINALFUNC_MODIFY = READ_WRITE,
+	FINALFUNC = kpi.attribute_totals_final, FINALFUNC_MODIFY = READ_ONLY,
 	PARALLEL = SAFE
 );
 
