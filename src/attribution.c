@@ -272,7 +272,7 @@ parse_model(text *model_text, AttrParams *p, MemoryContext cxt)
 	p->last_share = 0.4;
 
 	if (arg != NULL && p->model != MODEL_LAST_NON_DIRECT && p->model != MODEL_POSITION_BASED)
-		invalid_model(spec, "Only last_non_direct and position_based take an argument in parentheses; time_decay takes its half-life as the sixth argument.");
+		invalid_model(spec, "Only last_non_direct and position_based take an argument in parentheses; time_decay takes its half-life as the argument after the lookback.");
 
 	if (p->model == MODEL_LAST_NON_DIRECT)
 	{
