@@ -9,7 +9,9 @@
  * (first_touch, last_touch, last_non_direct, linear, time_decay,
  * position_based).  The result is an array of kpi.credit
  * (conversion_at, channel, credit) that unnest() or kpi.credits() turns into
- * rows.
+ * rows.  kpi.attribute_totals (at the end of this file) applies the same
+ * rules to a whole table and sums the credits per channel, without the
+ * GROUP BY customer_id that bounds kpi.attribute's speed.
  *
  * Credits are exact decimals with at most 12 digits after the point.  The
  * real-valued shares are rounded down to 1e-12 and the units left over go to
@@ -20,8 +22,9 @@
  * Layout, chosen for a million customers in one hash table:
  * - the channel names and the parsed model live once per aggregate call site
  *   (AttrDict, in the transition function's fn_extra), not once per
- *   customer: a customer's state is its touches, 16 bytes each, after a
- *   64-byte header with room for four;
+ *   customer: a customer's state is its touches, 12 bytes each (AttrEvent,
+ *   packed), after a 24-byte header, in one allocation of 128 bytes
+ *   (8 events) that doubles as needed;
  * - nothing is allocated per row but when a customer's touch array doubles;
  * - the final function sorts once by (time, channel rank), and ranks the
  *   channels by name once per query, not once per customer.
@@ -65,7 +68,7 @@ PG_FUNCTION_INFO_V1(kpi_attribute_serialize);
 PG_FUNCTION_INFO_V1(kpi_attribute_deserialize);
 PG_FUNCTION_INFO_V1(kpi_attribute_final);
 
-/* 16 bytes per entry: 64 MB per customer at most. */
+/* 12 bytes per entry: 48 MB per customer at most. */
 #define ATTR_MAX_EVENTS (4 * 1024 * 1024)
 #define ATTR_MAX_CHANNELS (16 * 1024 * 1024)
 #define ATTR_MAX_NAMES_BYTES (256 * 1024 * 1024)
