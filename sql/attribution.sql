@@ -204,6 +204,72 @@ SELECT kpi.attribute(ts, channel, converted, 'linear') IS NULL AS no_rows_null F
 SELECT kpi.attribute(ts, channel, converted, 'linear') = '{}' AS no_conversion_empty FROM journey WHERE NOT converted;
 
 ------------------------------------------------------------------------------
+-- kpi.attribute_totals: for every model, exactly kpi.attribute's credits
+-- summed per channel (numeric equality, no tolerance), and the plain-SQL
+-- reference summed per channel within 1e-9.
+------------------------------------------------------------------------------
+CREATE FUNCTION totals(model text, lookback interval, half_life interval)
+RETURNS TABLE (channel text, credit numeric, n bigint)
+LANGUAGE sql STABLE AS $$
+	SELECT c.channel, c.credit, c.n
+	FROM (SELECT kpi.attribute_totals(e.cid, e.ts, e.channel, e.converted, model, lookback, half_life) AS t
+		  FROM attr_test.events AS e WHERE half_life IS NOT NULL
+		  UNION ALL
+		  SELECT kpi.attribute_totals(e.cid, e.ts, e.channel, e.converted, model)
+		  FROM attr_test.events AS e WHERE half_life IS NULL AND lookback = '90 days'
+		  UNION ALL
+		  SELECT kpi.attribute_totals(e.cid, e.ts, e.channel, e.converted, model, lookback)
+		  FROM attr_test.events AS e WHERE half_life IS NULL AND lookback IS DISTINCT FROM '90 days') AS x,
+		 unnest(x.t) WITH ORDINALITY AS c(channel, credit, n)
+$$;
+CREATE TABLE totals AS
+SELECT x.label, t.* FROM models AS x, LATERAL totals(spec(x), x.lookback, x.half_life) AS t;
+SELECT x.label,
+	   (SELECT count(*) FROM totals AS t WHERE t.label = x.label) AS channels,
+	   (SELECT count(*) FROM
+		  (SELECT coalesce(channel, '<none>') AS channel, credit FROM totals AS t WHERE t.label = x.label) AS a
+		  FULL JOIN
+		  (SELECT coalesce(channel, '<none>') AS channel, sum(credit) AS credit FROM results AS r
+		   WHERE r.label = x.label GROUP BY 1) AS b USING (channel)
+		WHERE a.credit IS DISTINCT FROM b.credit) AS differ_from_attribute,
+	   (SELECT count(*) FROM
+		  (SELECT coalesce(channel, '<none>') AS channel, credit FROM totals AS t WHERE t.label = x.label) AS a
+		  FULL JOIN
+		  (SELECT coalesce(channel, '<none>') AS channel, sum(credit) AS credit FROM expected AS e
+		   WHERE e.label = x.label GROUP BY 1) AS b USING (channel)
+		WHERE a.credit IS NULL OR b.credit IS NULL OR abs(a.credit - b.credit::numeric) > 1e-9) AS differ_from_plain_sql
+FROM models AS x ORDER BY x.label;
+-- The credits add up to the number of conversions; channels in name order
+-- (C collation), the unattributed conversions (channel NULL) last.
+SELECT bool_and(t.total = (SELECT count(*) FROM events WHERE converted AND ts IS NOT NULL)) AS totals_add_up
+FROM (SELECT label, sum(credit) AS total FROM totals GROUP BY label) AS t;
+SELECT bool_and(ok) AS totals_ordered FROM (
+	SELECT lag(channel COLLATE "C") OVER w < channel COLLATE "C" OR lag(channel) OVER w IS NULL
+		   OR (channel IS NULL AND n = max(n) OVER (PARTITION BY label)) AS ok
+	FROM totals WINDOW w AS (PARTITION BY label ORDER BY n)) AS y;
+-- Customers are independent: totals over buckets of customers add up to the
+-- totals over all of them (the way past the per-group row limit).
+SELECT bool_and(a.credit = b.credit) AND count(*) = 7 AS buckets_add_up
+FROM (SELECT c.channel, sum(c.credit) AS credit
+	  FROM (SELECT kpi.attribute_totals(cid, ts, channel, converted, 'position_based') AS t
+			FROM events GROUP BY cid % 7) AS x, unnest(x.t) AS c GROUP BY 1) AS a
+JOIN totals AS b ON b.label = 'position_based' AND b.channel IS NOT DISTINCT FROM a.channel;
+-- No rows: NULL; rows but no conversion: an empty array.  As a window
+-- function (the final function sorts the state in place and restores the
+-- channels), each row's result equals the aggregate over the rows up to it.
+SELECT kpi.attribute_totals(cid, ts, channel, converted, 'linear') IS NULL AS totals_no_rows_null FROM events WHERE false;
+SELECT kpi.attribute_totals(cid, ts, channel, converted, 'linear') = '{}' AS totals_no_conversion_empty
+FROM events WHERE NOT converted;
+SELECT bool_and(w.t::text = (SELECT kpi.attribute_totals(e.cid, e.ts, e.channel, e.converted, 'position_based')::text
+							 FROM events AS e WHERE e.cid < 60 AND e.ts <= w.ts)) AND count(*) > 300 AS totals_running_window_same
+FROM (SELECT ts, kpi.attribute_totals(cid, ts, channel, converted, 'position_based') OVER (ORDER BY ts) AS t
+	  FROM events WHERE cid < 60 AND ts IS NOT NULL) AS w;
+\set SHOW_CONTEXT never
+SELECT kpi.attribute_totals(cid, ts, channel, converted, CASE WHEN cid = 7 THEN 'linear' ELSE 'last_touch' END) FROM events;
+\echo :LAST_ERROR_SQLSTATE
+\set SHOW_CONTEXT errors
+
+------------------------------------------------------------------------------
 -- Parallel plans: partial states in workers, serialized, combined.
 ------------------------------------------------------------------------------
 CREATE TABLE serial AS
@@ -212,7 +278,8 @@ SELECT cid, kpi.attribute(ts, channel, converted, 'position_based') AS a,
 FROM events GROUP BY cid;
 CREATE TABLE serial_all AS
 SELECT kpi.attribute(ts, channel, converted, 'last_non_direct') AS a,
-	   kpi.attribute(ts, channel, converted, 'linear', '400 days') AS b
+	   kpi.attribute(ts, channel, converted, 'linear', '400 days') AS b,
+	   kpi.attribute_totals(cid, ts, channel, converted, 'time_decay', '90 days', '3 days') AS t
 FROM events;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
@@ -247,6 +314,11 @@ SELECT s.a::text = p.a::text AS whole_table_same, s.b::text = p.b::text AS whole
 FROM serial_all AS s,
 	 (SELECT kpi.attribute(ts, channel, converted, 'last_non_direct') AS a,
 			 kpi.attribute(ts, channel, converted, 'linear', '400 days') AS b FROM events) AS p;
+SELECT plan_has($$SELECT kpi.attribute_totals(cid, ts, channel, converted, 'linear') FROM attr_test.events$$,
+				'Partial Aggregate') AS totals_partial;
+SELECT s.t::text = p.t::text AS totals_parallel_same, cardinality(p.t) = 7 AS totals_channels
+FROM serial_all AS s,
+	 (SELECT kpi.attribute_totals(cid, ts, channel, converted, 'time_decay', '90 days', '3 days') AS t FROM events) AS p;
 RESET enable_hashagg;
 RESET parallel_leader_participation;
 RESET max_parallel_workers_per_gather;
@@ -295,6 +367,24 @@ SELECT abs(kpi.measure('attr_test_cac_search_linear', '2024-02-01', '2024-04-01'
 				WHERE e.label = 'linear' AND e.channel = 'search'
 				  AND e.conversion_at >= '2024-02-01' AND e.conversion_at < '2024-04-01')::float8) < 1e-9
 	   AS catalog_kpi_matches_plain_sql;
+-- Attributed ROMI per channel: each customer's deal value weighted by the
+-- channel's credit for the customer's conversions, against the channel's
+-- spend (kpi.romi over rows of revenue and rows of spend), equals the same
+-- from the plain-SQL reference; direct has no spend, so no ROMI.
+CREATE TABLE deal AS SELECT cid, (100 + cid % 37)::numeric AS value FROM generate_series(1, 400) AS cid;
+SELECT bool_and(abs(k.romi - p.romi) < 1e-9) AND count(*) = 5 AS attributed_romi_matches_plain_sql,
+	   count(*) FILTER (WHERE k.romi IS NOT NULL AND p.romi IS NOT NULL) = 5 AS romi_not_null
+FROM (SELECT x.channel, kpi.romi(x.revenue, x.spend) AS romi
+	  FROM (SELECT r.channel, r.credit * d.value AS revenue, 0::numeric AS spend
+			FROM results AS r JOIN deal AS d USING (cid) WHERE r.label = 'linear' AND r.channel IS NOT NULL
+			UNION ALL
+			SELECT s.channel, 0, s.spend FROM spend AS s) AS x
+	  GROUP BY x.channel) AS k
+JOIN (SELECT s.channel, (e.revenue - s.spend) / s.spend AS romi
+	  FROM (SELECT channel, sum(spend)::float8 AS spend FROM spend GROUP BY 1) AS s
+	  JOIN (SELECT e.channel, sum(e.credit * d.value::float8) AS revenue
+			FROM expected AS e JOIN deal AS d USING (cid) WHERE e.label = 'linear' GROUP BY 1) AS e USING (channel)) AS p
+  USING (channel);
 DELETE FROM kpi.definitions WHERE name = 'attr_test_cac_search_linear';
 RESET kpi.as_of;
 RESET kpi.enforce_smart;

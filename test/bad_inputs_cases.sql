@@ -1005,6 +1005,59 @@ $$),
 -- takes internal: run through the aggregate (sql/attribution forces parallel plans)
 (SELECT cardinality(kpi.attribute(t, c, v, 'position_based')) FROM (VALUES (timestamptz '2026-01-01', 'search', false), ('2026-01-05', 'social', true)) AS j(t, c, v)) => = 2
 $$),
+	('kpi.attribute_totals(bigint,timestamp with time zone,text,boolean,text)', $$
+(SELECT kpi.attribute_totals(k, t, c, v, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {"(search,1.5)","(social,0.5)"}
+(SELECT kpi.attribute_totals(k, t, c, v, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v) WHERE false) => null
+(SELECT kpi.attribute_totals(NULL, t, c, v, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {}
+(SELECT kpi.attribute_totals(k, NULL, c, v, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {}
+(SELECT kpi.attribute_totals(k, t, NULL, v, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {"(,2)"}
+(SELECT kpi.attribute_totals(k, t, c, NULL, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {}
+(SELECT kpi.attribute_totals(k, t, c, v, NULL) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22004
+(SELECT kpi.attribute_totals(k, t, c, v, '') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22023
+(SELECT kpi.attribute_totals(k, t, c, v, 'position_based(NaN/50/50)') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22023
+(SELECT kpi.attribute_totals(k, 'Infinity', c, v, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22008
+(SELECT kpi.attribute_totals(k, t, c, v, CASE k WHEN 1 THEN 'linear' ELSE 'first_touch' END) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22023
+(SELECT kpi.attribute_totals(-9223372036854775808, t, c, v, 'linear') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {"(search,1)","(social,1)"}
+$$),
+	('kpi.attribute_totals(bigint,timestamp with time zone,text,boolean,text,interval)', $$
+(SELECT kpi.attribute_totals(k, t, c, v, 'first_touch', NULL) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {"(search,2)"}
+(SELECT kpi.attribute_totals(k, t, c, v, 'first_touch', '1 day') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {"(search,1)","(social,1)"}
+(SELECT kpi.attribute_totals(k, t, c, v, 'linear', '0') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22023
+(SELECT kpi.attribute_totals(k, t, c, v, 'linear', '100000000 years') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22023
+$$),
+	('kpi.attribute_totals(bigint,timestamp with time zone,text,boolean,text,interval,interval)', $$
+(SELECT kpi.attribute_totals(k, t, c, v, 'time_decay', '90 days', '4 days') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = {"(search,1.333333333333)","(social,0.666666666667)"}
+(SELECT kpi.attribute_totals(k, t, c, v, 'time_decay', '90 days', NULL) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22004
+(SELECT kpi.attribute_totals(k, t, c, v, 'linear', '90 days', '1 day') FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => error 22023
+$$),
+	('kpi.attribute_totals_accum(internal,bigint,timestamp with time zone,text,boolean,text)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute_totals(k, t, c, v, 'position_based')) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = 2
+$$),
+	('kpi.attribute_totals_accum(internal,bigint,timestamp with time zone,text,boolean,text,interval)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute_totals(k, t, c, v, 'position_based')) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = 2
+$$),
+	('kpi.attribute_totals_accum(internal,bigint,timestamp with time zone,text,boolean,text,interval,interval)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute_totals(k, t, c, v, 'position_based')) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = 2
+$$),
+	('kpi.attribute_totals_combine(internal,internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute_totals(k, t, c, v, 'position_based')) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = 2
+$$),
+	('kpi.attribute_totals_deserialize(bytea,internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute_totals(k, t, c, v, 'position_based')) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = 2
+$$),
+	('kpi.attribute_totals_final(internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute_totals(k, t, c, v, 'position_based')) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = 2
+$$),
+	('kpi.attribute_totals_serialize(internal)', $$
+-- takes internal: run through the aggregate (sql/attribution forces parallel plans)
+(SELECT cardinality(kpi.attribute_totals(k, t, c, v, 'position_based')) FROM (VALUES (1::bigint, timestamptz '2026-01-01', 'search', false), (1, '2026-01-05', 'social', true), (2, '2026-01-03', 'search', true)) AS j(k, t, c, v)) => = 2
+$$),
 	('kpi.cac_payback_periods(kpi.cohort,double precision,double precision)', $$
 kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 50) => = 0
 kpi.cac_payback_periods((SELECT kpi.cohort(p, r) FROM (VALUES (0, 100.0), (0, 0), (1, 50)) AS x(p, r)), 75) => = 1

@@ -49,6 +49,10 @@ LANGUAGE sql IMMUTABLE AS $$
 		WHEN aggregate = 'kpi.cohort' AND arg_type = 'numeric'::regtype THEN 'yn'
 		-- kpi.funnel_counts(steps_reached, nsteps): 0 .. 3 steps of 3
 		WHEN aggregate = 'kpi.funnel_counts' THEN CASE arg_position WHEN 1 THEN 'mod(abs(xi), 4)' ELSE '3' END
+		-- kpi.attribute_totals(customer, ts, channel, converted, model[, lookback[, half-life]])
+		WHEN aggregate = 'kpi.attribute_totals' THEN CASE arg_position
+			WHEN 1 THEN 'account_id' WHEN 2 THEN 'ts' WHEN 3 THEN 'channel' WHEN 4 THEN 'b'
+			WHEN 5 THEN '''time_decay''' WHEN 6 THEN '''30 days''::interval' ELSE '''7 days''::interval' END
 		ELSE CASE arg_type
 		WHEN 'boolean'::regtype THEN 'b'
 		-- kpi.funnel's steps: VARIADIC boolean[]

@@ -2,7 +2,7 @@
 -- the aggregate shape that parallel query, windows and Citus rely on.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(19);
+SELECT plan(20);
 
 -- Every member of the extension is documented.
 SELECT is_empty($$
@@ -36,10 +36,10 @@ SELECT is_empty($$
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace AND a.aggtranstype <> 'kpi.ratio'::regtype
-	  AND p.proname NOT IN ('attribute', 'cohort')
+	  AND p.proname NOT IN ('attribute', 'attribute_totals', 'cohort')
 	  AND NOT (p.proname = 'funnel_counts' AND a.aggtranstype = 'bigint[]'::regtype)
 	  AND NOT (p.proname IN ('funnel', 'funnel_strictly_increasing') AND a.aggserialfn <> 0) $$,
-	'every kpi aggregate but kpi.attribute, kpi.cohort and the per-entity funnels has STYPE kpi.ratio (bigint[] for funnel_counts), a real type Citus can ship as text');
+	'every kpi aggregate but kpi.attribute, kpi.attribute_totals, kpi.cohort and the per-entity funnels has STYPE kpi.ratio (bigint[] for funnel_counts), a real type Citus can ship as text');
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname = 'cohort' AND a.aggtranstype <> 'kpi.cohort'::regtype $$,
@@ -56,8 +56,8 @@ SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace
 	  AND (a.aggmtransfn = 0 OR a.aggminvtransfn = 0)
-	  AND p.proname NOT IN ('attribute', 'cohort', 'funnel', 'funnel_strictly_increasing') $$,
-	'every kpi aggregate but kpi.attribute, kpi.cohort and the per-entity funnels (summaries per customer, cohort or entity, not running KPIs) has moving-aggregate support with an inverse');
+	  AND p.proname NOT IN ('attribute', 'attribute_totals', 'cohort', 'funnel', 'funnel_strictly_increasing') $$,
+	'every kpi aggregate but kpi.attribute, kpi.attribute_totals, kpi.cohort and the per-entity funnels (summaries per customer, cohort or entity, not running KPIs) has moving-aggregate support with an inverse');
 SELECT is_empty($$
 	SELECT a.aggfnoid::regprocedure::text FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	WHERE p.pronamespace = 'kpi'::regnamespace
@@ -65,13 +65,17 @@ SELECT is_empty($$
 	'every kpi final function is READ_ONLY, as window use requires');
 SELECT is(
 	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
-	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname NOT IN ('attribute', 'cohort')),
+	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname NOT IN ('attribute', 'attribute_totals', 'cohort')),
 	1 + 1 + 5 * 16 + 3 + 2 * 7,
 	'rollup, conversion_rate(boolean), 5 ratio aggregates for each of 16 argument type pairs, the 3 funnel aggregates and the funnels with 2 to 8 steps written out');
 SELECT is(
 	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname = 'attribute'),
 	3, 'kpi.attribute: with the default lookback, with a lookback, with a lookback and a half-life');
+SELECT is(
+	(SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+	 WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname = 'attribute_totals'),
+	3, 'kpi.attribute_totals: with the default lookback, with a lookback, with a lookback and a half-life');
 
 -- Volatility and parallel labels of the C functions.
 SELECT is_empty($$
