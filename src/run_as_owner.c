@@ -268,8 +268,12 @@ prepare_query(const char *query, Oid owner, int nargs, Oid *argtypes)
 {
 	SPIPlanPtr	plan;
 	SummaryPlan *slot;
+	const char *start = query;
 
-	if (strncmp(query, SUMMARY_READ_MARK, strlen(SUMMARY_READ_MARK)) != 0)
+	/* (the query text may begin with a line break) */
+	while (*start == '\n' || *start == ' ' || *start == '\t')
+		start++;
+	if (strncmp(start, SUMMARY_READ_MARK, strlen(SUMMARY_READ_MARK)) != 0)
 	{
 		plan = SPI_prepare(query, nargs, argtypes);
 		if (plan == NULL)
