@@ -209,8 +209,17 @@ CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
 		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean,
 		problem text, year_ago double precision, yoy_change double precision,
 		p_value double precision, significant_change boolean)
-	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
-BEGIN ATOMIC
+	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	/*
+	 * PL/pgSQL rather than SQL: a SQL function's query is read back from its
+	 * stored tree and planned anew on every call (with every function it
+	 * inlines), which cost more than the rest of a scorecard read from a
+	 * summary; PL/pgSQL keeps the plan for the session.
+	 */
+	RETURN QUERY
 	WITH active AS (
 		SELECT d, kpi.definition_problem(d) AS invalid,
 			   cur.period_start, cur.period_end, prev.period_start AS previous_start,
@@ -272,7 +281,8 @@ BEGIN ATOMIC
 	-- NULL for metrics without a variance model (sum, count) and broken KPIs
 	LEFT JOIN LATERAL kpi.compare(cur.state, prev.state) AS sig ON a.invalid IS NULL
 	ORDER BY 1;
-END;
+END
+$$;
 COMMENT ON FUNCTION kpi.scorecard_at(timestamptz) IS
 	'The scorecard as of a given moment: one row per active KPI, as the view kpi.scorecard shows it for kpi.as_of().';
 
