@@ -168,8 +168,9 @@ COMMIT;
 -- kpi.read_source keeps the plan of a summary read for the session (its
 -- query begins with the comment /* kpi summary read */, after a line break):
 -- the scorecard runs the same query on every call.  At most 16 are kept.
+-- (Only the kept plans begin with it: summary_query's own text holds it too.)
 SELECT count(*) BETWEEN 1 AND 16 AS plans_kept FROM pg_backend_memory_contexts
-WHERE name = 'CachedPlanSource' AND ident LIKE '%/* kpi summary read */%';
+WHERE name = 'CachedPlanSource' AND ident ~ '^\s*/\* kpi summary read \*/';
 -- The plan cache plans a kept query again after DDL on what it reads: the
 -- summary dropped and created again with the same groups and pairs (the
 -- same query text, new tables) is read, and still equals the source.
