@@ -44,8 +44,11 @@ DECLARE
 	step name;
 	position integer := 0;
 BEGIN
-	IF d.metric IS DISTINCT FROM 'funnel_conversion' OR d.source IS NULL
-	   OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
+	-- (two conditions: no query for the other metrics)
+	IF d.metric IS DISTINCT FROM 'funnel_conversion' OR d.source IS NULL THEN
+		RETURN problems;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
 		RETURN problems;
 	END IF;
 	IF d.entity_column IS NOT NULL AND kpi.column_type(d.source, d.entity_column) IS NULL THEN
