@@ -308,11 +308,10 @@ BEGIN
 				THEN cur.value - prev.value END,
 		   CASE WHEN pg_catalog.abs(cur.value) <= 1e150 AND pg_catalog.abs(prev.value) BETWEEN 1e-150 AND 1e150
 				THEN (cur.value - prev.value) / pg_catalog.abs(prev.value) END,
-		   kpi.progress(a.d, cur.value),
-		   kpi.expected_progress(a.d, a.period_end),
+		   pr.progress, pr.expected_progress,
 		   kpi.target_path(a.d, a.period_end),
 		   CASE WHEN a.invalid IS NOT NULL THEN 'invalid'
-				ELSE kpi.status(kpi.progress(a.d, cur.value), kpi.expected_progress(a.d, a.period_end)) END,
+				ELSE kpi.status(pr.progress, pr.expected_progress) END,
 		   v.smart, v.checked_at,
 		   r.last_reviewed_at::date,
 		   r.last_reviewed_at IS NULL OR r.last_reviewed_at < a.period_end,
@@ -329,6 +328,10 @@ BEGIN
 	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
 	-- NULL for metrics without a variance model (sum, count) and broken KPIs
 	LEFT JOIN LATERAL kpi.compare(cur.state, prev.state) AS sig ON a.invalid IS NULL
+	-- once per KPI for both the columns and the status (OFFSET 0: not
+	-- pulled up into the select list, where each use would compute them)
+	CROSS JOIN LATERAL (SELECT kpi.progress(a.d, cur.value) AS progress,
+							   kpi.expected_progress(a.d, a.period_end) AS expected_progress OFFSET 0) AS pr
 	ORDER BY 1;
 END
 $$;
