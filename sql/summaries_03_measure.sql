@@ -142,6 +142,21 @@ SET ROLE regress_summ_other;
 SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+-- And USAGE on the source's schema, as a query of the source does, though
+-- the session keeps the plan of this very read (made as another role above).
+GRANT SELECT ON sm.events TO regress_summ_other;
+REVOKE USAGE ON SCHEMA sm FROM regress_summ_other;
+SET ROLE regress_summ_other;
+\set VERBOSITY terse
+SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12');
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT USAGE ON SCHEMA sm TO regress_summ_other;
+SET ROLE regress_summ_other;
+SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12') IS NOT NULL AS measured_with_usage;
+RESET ROLE;
+REVOKE SELECT ON sm.events FROM regress_summ_other;
 REVOKE ALL ON SCHEMA kpi FROM regress_summ_other;
 REVOKE ALL ON kpi.definitions FROM regress_summ_other;
 
