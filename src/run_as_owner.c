@@ -272,6 +272,15 @@ typedef struct SummaryPlan
 static SummaryPlan summary_plans[SUMMARY_PLANS];
 static int	summary_plans_next = 0;
 
+static bool
+is_summary_read(const char *query)
+{
+	/* kpi.summary_query's text begins with a line break */
+	while (isspace((unsigned char) *query))
+		query++;
+	return strncmp(query, SUMMARY_READ_MARK, strlen(SUMMARY_READ_MARK)) == 0;
+}
+
 /*
  * Whether the caller may run a kept plan as parsed: it is still valid (else
  * the plan cache would parse it again as the owner) and the caller has USAGE
@@ -307,12 +316,8 @@ prepare_query(const char *query, Oid owner, int nargs, Oid *argtypes)
 {
 	SPIPlanPtr	plan;
 	SummaryPlan *slot;
-	const char *start = query;
 
-	/* (the query text may begin with a line break) */
-	while (*start == '\n' || *start == ' ' || *start == '\t')
-		start++;
-	if (strncmp(start, SUMMARY_READ_MARK, strlen(SUMMARY_READ_MARK)) != 0)
+	if (!is_summary_read(query))
 	{
 		plan = SPI_prepare(query, nargs, argtypes);
 		if (plan == NULL)
@@ -455,6 +460,17 @@ measure_group(Datum definitions, Oid definitions_type, ArrayType *bounds, bool w
 	params[0] = PointerGetDatum(bounds);
 	params[1] = bound_datums[0];
 	params[2] = bound_datums[nbounds - 1];
+
+	/*
+	 * A summary read runs a kept generic plan (prepare_query), whose cost is
+	 * estimated without the bounds: thousands of periods and rows where there
+	 * are a few.  JIT decided on that guess compiled some 70 functions, about
+	 * 100 ms, on every execution of a read that takes a millisecond; so these
+	 * plans are made and run without JIT, whatever the session's setting.
+	 */
+	if (is_summary_read(query))
+		(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
 
 	/* Parsed as the caller, planned and run as the owner. */
 	plan = prepare_query(query, owner, 3, param_types);

@@ -92,6 +92,7 @@ suite "upgrade 0.1.0 -> current equals a fresh install" bash test/upgrade.sh
 suite "doc/reference.md is current" bash test/reference.sh
 suite "README.md examples run" bash test/readme_examples.sh
 suite "Citus calling convention, without Citus" bash test/citus_convention.sh
+suite "summary reads: one kept plan, never JIT-compiled" bash test/summary_read_plan.sh
 suite "fuzz: sqlsmith, 500 random queries as an unprivileged role" bash test/sqlsmith.sh 500 "$((RANDOM))"
 
 for client in test/clients/*.sh; do

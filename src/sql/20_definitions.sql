@@ -55,7 +55,10 @@ COMMENT ON DOMAIN kpi.stage IS
 	'The funnel stage a KPI measures: lead, opportunity, customer or revenue. kpi.audit() counts a lead KPI as lead generation, and a conversion_rate at the customer stage as a closing rate.';
 
 ------------------------------------------------------------------------------
--- The catalog.
+-- The catalog.  Its tables (this one, and those of the SMART verdicts,
+-- reviews, target history, plans, summaries and snapshots) are created with
+-- parallel_workers = 0: they hold a few dozen to a few thousand rows, where
+-- starting a parallel worker costs more than the whole scan.
 ------------------------------------------------------------------------------
 
 CREATE TABLE kpi.definitions (
@@ -90,7 +93,7 @@ CREATE TABLE kpi.definitions (
 	entity_column		name,
 	step_columns		name[],
 	funnel_within		interval
-);
+) WITH (parallel_workers = 0);
 
 COMMENT ON TABLE kpi.definitions IS
 	'The KPI catalog: one row per KPI, with what it measures, from which data, and its SMART target. Kept by pg_dump.';

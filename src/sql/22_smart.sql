@@ -415,7 +415,7 @@ CREATE TABLE kpi.smart_verdicts (
 	failed			text[] NOT NULL,
 	checked_at		timestamptz NOT NULL,
 	checked_by		text NOT NULL DEFAULT CURRENT_USER
-);
+) WITH (parallel_workers = 0);
 COMMENT ON TABLE kpi.smart_verdicts IS
 	'The verdict of the last SMART check of each active KPI, which kpi.scorecard shows; refreshed when a definition is written and by kpi.recheck_smart(). Kept by pg_dump.';
 COMMENT ON COLUMN kpi.smart_verdicts.name IS 'The KPI checked (kpi.definitions.name).';

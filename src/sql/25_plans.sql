@@ -73,7 +73,7 @@ CREATE TABLE kpi.plans (
 	change_id		bigint,
 	CONSTRAINT period_start_aligned CHECK (kpi.check_plan_period(grain, period_start)),
 	CONSTRAINT plans_name_segment_period_start_key UNIQUE NULLS NOT DISTINCT (name, segment, period_start)
-);
+) WITH (parallel_workers = 0);
 COMMENT ON TABLE kpi.plans IS
 	'Targets as plans: the value a KPI should have in each calendar period (week, month or quarter), for the whole KPI (segment NULL) or a segment of it; kpi.series, the scorecard and the SMART check use the whole KPI''s plan instead of the straight line from baseline to target. Kept by pg_dump.';
 COMMENT ON COLUMN kpi.plans.name IS 'The KPI (kpi.definitions.name).';

@@ -44,7 +44,12 @@ DECLARE
 	step name;
 	position integer := 0;
 BEGIN
-	-- (two conditions: no query for the other metrics)
+	/*
+	 * Two tests, not one: the first, for every definition, is then a simple
+	 * expression that PL/pgSQL evaluates without the executor; only funnel
+	 * definitions pay for the query.  (As one condition, every call ran a
+	 * query, which under forced parallel plans also started a worker.)
+	 */
 	IF d.metric IS DISTINCT FROM 'funnel_conversion' OR d.source IS NULL THEN
 		RETURN problems;
 	END IF;

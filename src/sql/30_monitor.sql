@@ -51,7 +51,7 @@ CREATE TABLE kpi.reviews (
 	note			text NOT NULL CONSTRAINT note_not_blank CHECK (note ~ '\S'),
 	recorded_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	source			regclass
-);
+) WITH (parallel_workers = 0);
 CREATE INDEX reviews_name_reviewed_at ON kpi.reviews (name, reviewed_at);
 COMMENT ON TABLE kpi.reviews IS
 	'One row per KPI review (kpi.record_review): who, when, the value over the last complete review period then, and the note. Kept by pg_dump. Row-level security shows a review with a value only to roles that may SELECT the source it was measured from (kpi.may_read_review).';
@@ -97,7 +97,7 @@ CREATE TABLE kpi.target_history (
 	new_target		double precision NOT NULL,
 	reason			text NOT NULL CONSTRAINT reason_not_blank CHECK (reason ~ '\S'),
 	recorded_at		timestamptz NOT NULL DEFAULT pg_catalog.now()
-);
+) WITH (parallel_workers = 0);
 CREATE INDEX target_history_name_changed_at ON kpi.target_history (name, changed_at);
 COMMENT ON TABLE kpi.target_history IS
 	'One row per target change (kpi.adjust_target): the old and new target, who, when and why. Kept by pg_dump.';

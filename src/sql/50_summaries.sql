@@ -54,7 +54,7 @@ CREATE TABLE kpi.summaries (
 	ratio_columns	name[] NOT NULL,
 	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	refreshed_at	timestamptz
-);
+) WITH (parallel_workers = 0);
 COMMENT ON TABLE kpi.summaries IS
 	'The incremental summaries (kpi.create_summary): one row per summary table, with its source, buckets, groups and kpi.ratio columns. Kept by pg_dump.';
 COMMENT ON COLUMN kpi.summaries.summary IS 'The summary table: bucket_start, the group columns, row_count and one kpi.ratio column per pair.';

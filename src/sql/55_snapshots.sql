@@ -31,7 +31,7 @@ CREATE TABLE kpi.scorecard_history (
 	smart				boolean,
 	taken_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (name, as_of)
-);
+) WITH (parallel_workers = 0);
 COMMENT ON TABLE kpi.scorecard_history IS
 	'The scorecard as kpi.snapshot() stored it: one row per KPI and as-of date, with value, status, progress and the SMART verdict. Kept by pg_dump. Holds KPI values: grant SELECT only to roles that may read the sources.';
 COMMENT ON COLUMN kpi.scorecard_history.as_of IS 'The day the snapshot was taken for (session time zone); one snapshot per KPI and day.';

@@ -2,7 +2,7 @@
 -- the function signatures issue 4 builds on, their labels and privileges.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS kpi;
-SELECT plan(54);
+SELECT plan(55);
 
 -- The table and its columns, with the names the issue gives.
 SELECT has_table('kpi', 'definitions', 'kpi.definitions exists');
@@ -34,6 +34,11 @@ SELECT col_type_is('kpi', 'definitions', 'direction', 'kpi.direction', 'directio
 SELECT col_type_is('kpi', 'definitions', 'stage', 'kpi.stage', 'stage is the closed set kpi.stage');
 SELECT domain_type_is('kpi', 'metric', 'text', 'kpi.metric is text for clients');
 SELECT domain_type_is('kpi', 'direction', 'text', 'kpi.direction is text for clients');
+-- Every table of the catalog is too small for a parallel scan to pay.
+SELECT is((SELECT pg_catalog.array_agg(c.relname::text ORDER BY c.relname) FROM pg_catalog.pg_class c
+		   WHERE c.relnamespace = 'kpi'::regnamespace AND c.relkind = 'r'
+			 AND NOT coalesce('parallel_workers=0' = ANY (c.reloptions), false)),
+		  NULL, 'every kpi table is created with parallel_workers = 0');
 SELECT ok((SELECT 'kpi.definitions'::regclass = ANY (extconfig) FROM pg_extension WHERE extname = 'kpi'),
 		  'kpi.definitions is registered with pg_extension_config_dump');
 SELECT has_trigger('kpi', 'definitions', 'definitions_before_write', 'the trigger that stamps updated_at exists');

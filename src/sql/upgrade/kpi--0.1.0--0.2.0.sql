@@ -11,6 +11,18 @@
  */
 
 ------------------------------------------------------------------------------
+-- The catalog's tables are never scanned in parallel (issue 7): they hold a
+-- few dozen to a few thousand rows, where starting a worker costs more than
+-- the scan; under low parallel costs the audit started two to four workers
+-- per query over kpi.definitions.  The tables new in 0.2.0 are created so.
+------------------------------------------------------------------------------
+
+ALTER TABLE kpi.definitions SET (parallel_workers = 0);
+ALTER TABLE kpi.smart_verdicts SET (parallel_workers = 0);
+ALTER TABLE kpi.reviews SET (parallel_workers = 0);
+ALTER TABLE kpi.target_history SET (parallel_workers = 0);
+
+------------------------------------------------------------------------------
 -- Catalog layout (issue 7): the audit now comes after monitoring
 -- (src/sql/35_audit.sql) and calls kpi.audit_stale() directly instead of
 -- looking it up at run time.
