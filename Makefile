@@ -12,6 +12,7 @@ OBJS = \
 	src/ratio_agg.o \
 	src/moving_agg.o \
 	src/settings.o \
+	src/filter_sql.o \
 	src/input_checks.o \
 	src/column_type.o \
 	src/run_as_owner.o \

@@ -12,7 +12,8 @@
 # and 20 KPIs, creates their daily summary, and times kpi.refresh_summary
 # after 1 % new rows against aggregating those rows alone
 # (bench/summaries.sql).  The requirement: at most about 2×.
-# Prints the results and writes them to bench/summaries_results.md.
+# Prints the results and appends them to bench/summaries_results.md as a new
+# section: the file keeps every earlier run.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -72,8 +73,12 @@ inserts=$(ratio insert_tracked insert_plain)
 speedup=$(ratio scorecard_source scorecard_summary)
 differences=$(awk -F'|' '/^ *[0-9]+ *\| *[0-9]+ *$/ {gsub(/ /, "", $2); d = $2} END {print d}' "$output")
 
+results="$BENCH_DIR/summaries_results.md"
+[ -s "$results" ] || printf '# Summary refresh cost\n' > "$results"
 {
-	echo "# Summary refresh cost"
+	echo
+	echo
+	echo "## Run of $(date -u '+%Y-%m-%d %H:%M') UTC ($tree)"
 	echo
 	echo "Measured with \`bash bench/summaries.sh\` ($ROUNDS rounds per case, alternating, each on its own new rows; median)"
 	echo "on $(date -u +%Y-%m-%d), $tree, $(nproc) CPUs ($cpu), $server;"
@@ -116,6 +121,6 @@ differences=$(awk -F'|' '/^ *[0-9]+ *\| *[0-9]+ *$/ {gsub(/ /, "", $2); d = $2} 
 	echo
 	echo "Whole run: $((finished - started)) s, most of it generating the data. The machine is shared: load average"
 	echo "(1, 5, 15 min) $load_start at the start, $load_end at the end."
-} > "$BENCH_DIR/summaries_results.md"
+} >> "$results"
 echo
-echo "== written to bench/summaries_results.md"
+echo "== appended to bench/summaries_results.md"

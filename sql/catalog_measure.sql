@@ -156,5 +156,20 @@ INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column
 SELECT kpi.measure('hostile', '2024-01-01', '2024-07-01') AS hostile_value,
 	   (SELECT count(*) FROM funnel_daily) AS rows_still_there;
 
+-- kpi.filter_sql (C) gives the text of the plain SQL it replaces, key order
+-- by the database's collation, for keys and values of every kind.
+SELECT count(*) AS filters,
+	   count(*) FILTER (WHERE kpi.filter_sql(jsonb_populate_record(NULL::kpi.definitions, jsonb_build_object('filters', f.filters)))
+							  IS DISTINCT FROM
+							  (SELECT string_agg(CASE WHEN jsonb_typeof(e.value) = 'null' THEN format('%I IS NULL', e.key)
+													  ELSE format('%I = %L', e.key, e.value #>> '{}') END,
+												 ' AND ' ORDER BY e.key)
+							   FROM jsonb_each(f.filters) AS e)) AS differences
+FROM (VALUES ('{}'::jsonb), ('{"channel": "ads"}'), ('{"b": null, "a": 1.50, "Z": false, "aa": 1e3, "_x": -0.0}'),
+			 ('{"c": [1, "two"], "d": {"x": true}, "e": "it''s \\ \"quoted\""}'), ('{"Ä": "ü", "a b": "", "select": "1"}'),
+			 ('{"k1": "v", "k10": "v", "k2": "v", "K1": "v"}')) AS f(filters);
+SELECT kpi.filter_sql(NULL) IS NULL AS null_row,
+	   kpi.filter_sql(jsonb_populate_record(NULL::kpi.definitions, '{"name": "x"}')) IS NULL AS null_filters;
+
 DELETE FROM kpi.definitions;
 DROP TABLE funnel_daily, opportunity_events;

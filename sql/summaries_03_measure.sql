@@ -142,6 +142,21 @@ SET ROLE regress_summ_other;
 SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12');
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
+-- And USAGE on the source's schema, as a query of the source does, though
+-- the session keeps the plan of this very read (made as another role above).
+GRANT SELECT ON sm.events TO regress_summ_other;
+REVOKE USAGE ON SCHEMA sm FROM regress_summ_other;
+SET ROLE regress_summ_other;
+\set VERBOSITY terse
+SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12');
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT USAGE ON SCHEMA sm TO regress_summ_other;
+SET ROLE regress_summ_other;
+SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12') IS NOT NULL AS measured_with_usage;
+RESET ROLE;
+REVOKE SELECT ON sm.events FROM regress_summ_other;
 REVOKE ALL ON SCHEMA kpi FROM regress_summ_other;
 REVOKE ALL ON kpi.definitions FROM regress_summ_other;
 
@@ -164,6 +179,30 @@ FULL JOIN (SELECT s.bucket_start, s.value FROM kpi.measure_series('sm_daily_cac'
 		   UNION ALL SELECT '2026-01-07 12:00', kpi.measure('sm_daily_cac', '2026-01-07 12:00', '2026-02-10 08:00')) b USING (bucket_start);
 SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) > 0 AS summary_read FROM pg_stat_xact_user_tables WHERE relid = 'sm.daily_kpi_7d'::regclass;
 COMMIT;
+
+-- kpi.read_source keeps the plan of a summary read for the session (its
+-- query begins with the comment /* kpi summary read */, after a line break):
+-- the scorecard runs the same query on every call.  At most 16 are kept.
+-- (Only the kept plans begin with it: summary_query's own text holds it too.)
+SELECT count(*) BETWEEN 1 AND 16 AS plans_kept FROM pg_backend_memory_contexts
+WHERE name = 'CachedPlanSource' AND ident ~ '^\s*/\* kpi summary read \*/';
+-- The plan cache plans a kept query again after DDL on what it reads: the
+-- summary dropped and created again with the same groups and pairs (the
+-- same query text, new tables) is read, and still equals the source.
+SELECT s.group_by AS groups,
+	   (SELECT array_agg(p.n || COALESCE('/' || p.d, '') ORDER BY p.o)
+		FROM ROWS FROM (unnest(s.numerators), unnest(s.denominators)) WITH ORDINALITY AS p(n, d, o)) AS pairs,
+	   kpi.summary_query(ARRAY[kpi.definition('sm_cac_ads')]) AS query_before
+FROM kpi.summary('sm.events_kpi_1d') AS s \gset
+SELECT kpi.drop_summary('sm.events_kpi_1d');
+SELECT kpi.create_summary('sm.events', 'at', '1 day', :'groups', :'pairs');
+SELECT kpi.summary_query(ARRAY[kpi.definition('sm_cac_ads')]) = :'query_before' AS same_query;
+BEGIN;
+SELECT sm.summary_reads() AS reads_before \gset
+SELECT kpi.measure('sm_cac_ads', '2026-01-05', '2026-01-12') IS NOT NULL AS measured;
+SELECT sm.summary_reads() > :reads_before AS summary_read;
+COMMIT;
+SELECT * FROM sm.differences();
 
 DROP FUNCTION sm.differences(), sm.answers(), sm.summary_reads();
 SELECT kpi.drop_summary('sm.events_kpi_1d');

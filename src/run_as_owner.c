@@ -57,6 +57,7 @@
 #include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
@@ -247,8 +248,16 @@ refuse_owner_read(Oid relid, const char *problem)
  * runs the same few queries over and over, and planning one (three CTEs,
  * a UNION, a FILTER clause per KPI) costs more than running it.  A generic
  * plan: its shape does not depend on the bounds, which only reach it through
- * joins.  The plan cache revalidates a kept plan after DDL on what it reads.
- * Keyed by the query text and the role it runs as; the oldest is replaced.
+ * joins.  Keyed by the query text and the role it runs as; the oldest is
+ * replaced.
+ *
+ * A query of the source is parsed as the caller, so the caller needs USAGE
+ * on every schema it names, as for a query of its own.  A kept plan is not
+ * parsed again, and the plan cache would parse it again as the owner (after
+ * DDL on what it reads, or a grant on a schema): so a kept plan is used only
+ * while it is valid and the caller has USAGE on the schema of every relation
+ * it reads (kept_plan_usable); otherwise it is prepared anew as the caller,
+ * with the errors of a first read.
  */
 #define SUMMARY_READ_MARK "/* kpi summary read */"
 #define SUMMARY_PLANS 16
@@ -272,6 +281,36 @@ is_summary_read(const char *query)
 	return strncmp(query, SUMMARY_READ_MARK, strlen(SUMMARY_READ_MARK)) == 0;
 }
 
+/*
+ * Whether the caller may run a kept plan as parsed: it is still valid (else
+ * the plan cache would parse it again as the owner) and the caller has USAGE
+ * on the schema of each relation it reads, as parsing it would require.
+ */
+static bool
+kept_plan_usable(SPIPlanPtr plan)
+{
+	Oid			caller = GetUserId();
+	ListCell   *lc;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *source = (CachedPlanSource *) lfirst(lc);
+		ListCell   *rel;
+
+		if (!source->is_valid)
+			return false;
+		foreach(rel, source->relationOids)
+		{
+			Oid			namespace = get_rel_namespace(lfirst_oid(rel));
+
+			if (!OidIsValid(namespace) ||
+				pg_namespace_aclcheck(namespace, caller, ACL_USAGE) != ACLCHECK_OK)
+				return false;
+		}
+	}
+	return true;
+}
+
 static SPIPlanPtr
 prepare_query(const char *query, Oid owner, int nargs, Oid *argtypes)
 {
@@ -288,7 +327,16 @@ prepare_query(const char *query, Oid owner, int nargs, Oid *argtypes)
 	for (int i = 0; i < SUMMARY_PLANS; i++)
 		if (summary_plans[i].query != NULL && summary_plans[i].owner == owner &&
 			strcmp(summary_plans[i].query, query) == 0)
-			return summary_plans[i].plan;
+		{
+			if (kept_plan_usable(summary_plans[i].plan))
+				return summary_plans[i].plan;
+			/* prepared anew below, as the caller, into the next slot */
+			pfree(summary_plans[i].query);
+			SPI_freeplan(summary_plans[i].plan);
+			summary_plans[i].query = NULL;
+			summary_plans[i].plan = NULL;
+			break;
+		}
 	plan = SPI_prepare_cursor(query, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "kpi.read_source: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

@@ -120,8 +120,11 @@ BEGIN
 			RETURN;
 		END IF;
 		names := names || d.name;
-		columns := columns || ARRAY[d.time_column, d.numerator_column, d.denominator_column]
-						   || ARRAY(SELECT f.key::name FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key));
+		columns := columns || ARRAY[d.time_column, d.numerator_column, d.denominator_column];
+		-- (a query only for a KPI with filters)
+		IF d.filters <> '{}'::jsonb THEN
+			columns := columns || ARRAY(SELECT f.key::name FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key));
+		END IF;
 		value_sql := NULL;
 		IF single THEN
 			q := kpi.measure_query(d, '$2', '$3');

@@ -244,16 +244,19 @@ CREATE FUNCTION kpi.plan_target(definition kpi.definitions, at timestamptz) RETU
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	planned double precision := kpi.plan_period_target((definition).name, NULL, at);
+	planned double precision;
+	held boolean;
 BEGIN
-	IF planned IS NOT NULL THEN
-		RETURN planned;
-	END IF;
-	-- A loop's query runs as a cursor, which never starts a parallel worker.
-	FOR planned IN
-		SELECT p.target FROM kpi.plans AS p WHERE p.name = (definition).name AND p.segment IS NULL LIMIT 1
+	-- One query (the scorecard asks for every KPI, most without a plan): the
+	-- period that holds the moment just before at, as kpi.plan_period_target
+	-- finds it, else whether the KPI has a plan at all.  A loop's query runs
+	-- as a cursor, which never starts a parallel worker.
+	FOR planned, held IN
+		SELECT p.target, p.period_start < at FROM kpi.plans AS p
+		WHERE p.name = (definition).name AND p.segment IS NULL
+		ORDER BY p.period_start < at DESC NULLS LAST, p.period_start DESC LIMIT 1
 	LOOP
-		RETURN CASE WHEN at IS NOT NULL THEN (definition).baseline END;
+		RETURN CASE WHEN held THEN planned WHEN at IS NOT NULL THEN (definition).baseline END;
 	END LOOP;
 	RETURN NULL;
 END

@@ -258,8 +258,17 @@ CREATE FUNCTION kpi.scorecard_at(as_of timestamptz)
 		status text, smart boolean, smart_checked_at timestamptz, last_reviewed_on date, review_due boolean,
 		problem text, year_ago double precision, yoy_change double precision,
 		p_value double precision, significant_change boolean)
-	LANGUAGE sql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
-BEGIN ATOMIC
+	LANGUAGE plpgsql STABLE STRICT PARALLEL UNSAFE SECURITY INVOKER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	/*
+	 * PL/pgSQL rather than SQL: a SQL function's query is read back from its
+	 * stored tree and planned anew on every call (with every function it
+	 * inlines), which cost more than the rest of a scorecard read from a
+	 * summary; PL/pgSQL keeps the plan for the session.
+	 */
+	RETURN QUERY
 	WITH active AS (
 		SELECT d, kpi.definition_problem(d) AS invalid,
 			   cur.period_start, cur.period_end, prev.period_start AS previous_start,
@@ -299,11 +308,10 @@ BEGIN ATOMIC
 				THEN cur.value - prev.value END,
 		   CASE WHEN pg_catalog.abs(cur.value) <= 1e150 AND pg_catalog.abs(prev.value) BETWEEN 1e-150 AND 1e150
 				THEN (cur.value - prev.value) / pg_catalog.abs(prev.value) END,
-		   kpi.progress(a.d, cur.value),
-		   kpi.expected_progress(a.d, a.period_end),
+		   pr.progress, pr.expected_progress,
 		   kpi.target_path(a.d, a.period_end),
 		   CASE WHEN a.invalid IS NOT NULL THEN 'invalid'
-				ELSE kpi.status(kpi.progress(a.d, cur.value), kpi.expected_progress(a.d, a.period_end)) END,
+				ELSE kpi.status(pr.progress, pr.expected_progress) END,
 		   v.smart, v.checked_at,
 		   r.last_reviewed_at::date,
 		   r.last_reviewed_at IS NULL OR r.last_reviewed_at < a.period_end,
@@ -320,8 +328,13 @@ BEGIN ATOMIC
 	LEFT JOIN kpi.smart_verdicts v ON v.name = (a.d).name
 	-- NULL for metrics without a variance model (sum, count) and broken KPIs
 	LEFT JOIN LATERAL kpi.compare(cur.state, prev.state) AS sig ON a.invalid IS NULL
+	-- once per KPI for both the columns and the status (OFFSET 0: not
+	-- pulled up into the select list, where each use would compute them)
+	CROSS JOIN LATERAL (SELECT kpi.progress(a.d, cur.value) AS progress,
+							   kpi.expected_progress(a.d, a.period_end) AS expected_progress OFFSET 0) AS pr
 	ORDER BY 1;
-END;
+END
+$$;
 COMMENT ON FUNCTION kpi.scorecard_at(timestamptz) IS
 	'The scorecard as of a given moment: one row per active KPI, as the view kpi.scorecard shows it for kpi.as_of().';
 

@@ -637,15 +637,25 @@ AS $$
 DECLARE
 	d kpi.definitions := definition;
 	den name := CASE WHEN d.metric IN ('sum', 'average', 'count') THEN NULL ELSE d.denominator_column END;
-	col name;
 BEGIN
-	IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
-		RETURN NULL;
+	-- Without a query in the usual case (the query builder asks for every KPI
+	-- of every read: PL/pgSQL evaluates a condition without a subquery as a
+	-- simple expression): filters on group columns only, then the first pair
+	-- that fits.
+	IF NOT COALESCE(pg_catalog.jsonb_typeof(d.filters) = 'object'
+					AND (d.filters - s.group_by::text[]) = '{}'::jsonb, false) THEN
+		-- anything but filters on group columns named as they are: the
+		-- query over the keys, each cast to name as a column name is
+		IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
+			RETURN NULL;
+		END IF;
 	END IF;
-	SELECT p.c INTO col
-	FROM ROWS FROM (pg_catalog.unnest(s.numerators), pg_catalog.unnest(s.denominators), pg_catalog.unnest(s.ratio_columns)) AS p(n, d, c)
-	WHERE p.n = d.numerator_column AND p.d IS NOT DISTINCT FROM den;
-	RETURN col;
+	FOR i IN 1 .. COALESCE(pg_catalog.cardinality(s.numerators), 0) LOOP
+		IF s.numerators[i] = d.numerator_column AND s.denominators[i] IS NOT DISTINCT FROM den THEN
+			RETURN s.ratio_columns[i];
+		END IF;
+	END LOOP;
+	RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION kpi.summary_pair_column(kpi.summaries, kpi.definitions) IS
@@ -670,8 +680,13 @@ DECLARE
 	col name;
 	merged text;
 BEGIN
-	IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
-		RETURN NULL;
+	IF NOT COALESCE(pg_catalog.jsonb_typeof(d.filters) = 'object'
+					AND (d.filters - s.group_by::text[]) = '{}'::jsonb, false) THEN
+		-- anything but filters on group columns named as they are: the
+		-- query over the keys, each cast to name as a column name is
+		IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
+			RETURN NULL;
+		END IF;
 	END IF;
 	IF d.metric = 'count' AND d.numerator_column IS NULL THEN
 		RETURN pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows)%s, 0)::pg_catalog.float8', filter_clause);

@@ -81,14 +81,14 @@ SELECT is(
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
 	WHERE p.pronamespace = 'kpi'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
-	  AND p.proname NOT IN ('setting', 'settings', 'column_type', 'source_owner_problem', 'read_source')
+	  AND p.proname NOT IN ('setting', 'settings', 'column_type', 'source_owner_problem', 'read_source', 'filter_sql')
 	  AND (p.provolatile <> 'i' OR p.proparallel <> 's') $$,
 	'every C function but the settings and catalog readers is IMMUTABLE and PARALLEL SAFE (postgres_fdw can push aggregates down)');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
-	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('setting', 'settings', 'column_type', 'source_owner_problem')
+	WHERE p.pronamespace = 'kpi'::regnamespace AND p.proname IN ('setting', 'settings', 'column_type', 'source_owner_problem', 'filter_sql')
 	  AND (p.provolatile <> 's' OR p.proparallel <> 's') $$,
-	'the settings and catalog readers are STABLE (they read GUCs or the catalogs) and PARALLEL SAFE');
+	'the settings and catalog readers (and kpi.filter_sql, whose key order is the database collation''s) are STABLE and PARALLEL SAFE');
 -- kpi.read_source runs queries as another role: never in parallel mode.
 SELECT is((SELECT p.provolatile::text || p.proparallel::text FROM pg_proc p
 		   WHERE p.oid = 'kpi.read_source(kpi.definitions[], timestamptz[], boolean, boolean)'::regprocedure),

@@ -198,7 +198,7 @@ $bind_specialised_transitions$;
 -- a query, which under force_parallel_mode starts a parallel worker: the
 -- SMART check ran dozens per definition.  The argument checks return true so
 -- that callers assign them; kpi.smart_verdict returns one kpi.smart_criterion,
--- collected by kpi.smart_criteria; kpi.filter_sql is PL/pgSQL; and the SQL
+-- collected by kpi.smart_criteria; kpi.filter_sql is C; and the SQL
 -- helpers lose STRICT where their body is NULL for NULL by itself (and their
 -- SET search_path, below) so that the planner inlines them.
 ------------------------------------------------------------------------------
@@ -308,21 +308,11 @@ COMMENT ON FUNCTION kpi.number_expression(regclass, name) IS
 	'Internal: a numeric column as an SQL expression cast to integer, bigint, numeric or double precision.';
 
 CREATE OR REPLACE FUNCTION kpi.filter_sql(definition kpi.definitions) RETURNS text
-	LANGUAGE plpgsql STABLE PARALLEL SAFE
-	SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
+	AS 'MODULE_PATHNAME', 'kpi_filter_sql'
 	-- An untyped literal takes the column's type, as in a hand-written query.
-	-- (PL/pgSQL rather than SQL: a SQL function's one query would be planned
-	-- on every call, and get a parallel worker of its own under
-	-- force_parallel_mode.)
-	RETURN (SELECT pg_catalog.string_agg(
-					   CASE WHEN pg_catalog.jsonb_typeof(f.value) = 'null' THEN pg_catalog.format('%I IS NULL', f.key)
-							ELSE pg_catalog.format('%I = %L', f.key, f.value #>> '{}') END,
-					   ' AND ' ORDER BY f.key)
-			FROM pg_catalog.jsonb_each((definition).filters) AS f);
-END
-$$;
+	-- (C: the query builder calls it for every KPI several times per
+	-- measurement, and as PL/pgSQL it ran a query of its own each time.)
+	LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION kpi.filter_sql(kpi.definitions) IS
 	'Internal: the equality filters of a definition as an SQL condition of quoted identifiers and literals, ANDed in key order; NULL when it has none.';
 
@@ -709,7 +699,9 @@ BEGIN
 		RETURN problems || kpi.translate('No source table or view is set: set source to the table or view the KPI is computed from.',
 										 'Es ist keine Quelltabelle oder -sicht gesetzt: setzen Sie source auf die Tabelle oder Sicht, aus der die Kennzahl berechnet wird.');
 	END IF;
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
+	-- (has_table_privilege is NULL for a relation that does not exist: no
+	-- query for each KPI of each scorecard)
+	IF pg_catalog.has_table_privilege(d.source, 'SELECT') IS NULL THEN
 		RETURN problems || kpi.translate(
 			'The source table or view was dropped: point source at an existing one.',
 			'Die Quelltabelle oder -sicht wurde gelöscht: setzen Sie source auf eine bestehende.');
@@ -791,18 +783,21 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	FOR filter_key, filter_value IN SELECT f.key, f.value FROM pg_catalog.jsonb_each(d.filters) f LOOP
-		IF kpi.column_type(d.source, filter_key::name) IS NULL THEN
-			problems := problems || pg_catalog.format(kpi.translate(
-				'The filter on %I names no column of %s: correct or remove it.', 'Der Filter auf %I nennt keine Spalte von %s: korrigieren oder entfernen Sie ihn.'),
-				filter_key, d.source);
-		ELSIF pg_catalog.jsonb_typeof(filter_value) IN ('object', 'array') THEN
-			problems := problems || pg_catalog.format(kpi.translate(
-				'The filter on %I must compare with a string, number, boolean or null, not %s.',
-				'Der Filter auf %I muss mit einem String, einer Zahl, einem Wahrheitswert oder null vergleichen, nicht mit %s.'),
-				filter_key, filter_value);
-		END IF;
-	END LOOP;
+	-- (a query only for a KPI with filters)
+	IF d.filters <> '{}'::jsonb THEN
+		FOR filter_key, filter_value IN SELECT f.key, f.value FROM pg_catalog.jsonb_each(d.filters) f LOOP
+			IF kpi.column_type(d.source, filter_key::name) IS NULL THEN
+				problems := problems || pg_catalog.format(kpi.translate(
+					'The filter on %I names no column of %s: correct or remove it.', 'Der Filter auf %I nennt keine Spalte von %s: korrigieren oder entfernen Sie ihn.'),
+					filter_key, d.source);
+			ELSIF pg_catalog.jsonb_typeof(filter_value) IN ('object', 'array') THEN
+				problems := problems || pg_catalog.format(kpi.translate(
+					'The filter on %I must compare with a string, number, boolean or null, not %s.',
+					'Der Filter auf %I muss mit einem String, einer Zahl, einem Wahrheitswert oder null vergleichen, nicht mit %s.'),
+					filter_key, filter_value);
+			END IF;
+		END LOOP;
+	END IF;
 	-- funnel_conversion: its entity, step and window (kpi.funnel_problems)
 	RETURN problems || kpi.funnel_problems(d);
 END
