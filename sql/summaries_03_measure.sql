@@ -204,6 +204,26 @@ SELECT sm.summary_reads() > :reads_before AS summary_read;
 COMMIT;
 SELECT * FROM sm.differences();
 
+-- One KPI sums a column that another filters on: the summary groups by it
+-- and keeps its sum under another name (leads_sum), and both read it.
+CREATE TABLE sm.clash (at timestamptz NOT NULL, leads integer, spend numeric(10,2), customers integer);
+INSERT INTO sm.clash SELECT '2026-01-01'::timestamptz + i * interval '5 hours', i % 4, i % 13, 1 + i % 3 FROM generate_series(1, 500) AS i;
+SET client_min_messages = error;
+INSERT INTO kpi.definitions (name, metric, source, time_column, numerator_column, denominator_column, filters) VALUES
+	('sm_clash_leads', 'sum', 'sm.clash', 'at', 'leads', NULL, '{}'),
+	('sm_clash_cac', 'cac', 'sm.clash', 'at', 'spend', 'customers', '{"leads": 3}');
+RESET client_min_messages;
+SELECT kpi.create_summary('sm.clash', 'at', '1 day');
+SELECT group_by, ratio_columns FROM kpi.summary('sm.clash_kpi_1d');
+BEGIN;
+SELECT kpi.measure('sm_clash_leads', '2026-01-05', '2026-02-02') = (
+		   SELECT sum(leads)::float8 FROM sm.clash WHERE at >= '2026-01-05' AND at < '2026-02-02') AS leads_as_plain_sql,
+	   kpi.measure('sm_clash_cac', '2026-01-05', '2026-02-02') = (
+		   SELECT (sum(spend) / sum(customers))::float8 FROM sm.clash WHERE leads = 3 AND at >= '2026-01-05' AND at < '2026-02-02') AS cac_as_plain_sql;
+SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) > 0 AS summary_read FROM pg_stat_xact_user_tables WHERE relid = 'sm.clash_kpi_1d'::regclass;
+COMMIT;
+SELECT kpi.drop_summary('sm.clash_kpi_1d');
+
 DROP FUNCTION sm.differences(), sm.answers(), sm.summary_reads();
 SELECT kpi.drop_summary('sm.events_kpi_1d');
 SELECT kpi.drop_summary('sm.daily_kpi_7d');

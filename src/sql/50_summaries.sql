@@ -498,8 +498,14 @@ BEGIN
 		END LOOP;
 		s.numerators := s.numerators || pair.num;
 		s.denominators := s.denominators || pair.den;
-		s.ratio_columns := s.ratio_columns || CASE WHEN pair.den IS NULL THEN pair.num
-												   ELSE (pair.num || '_per_' || pair.den)::name END;
+		col := CASE WHEN pair.den IS NULL THEN pair.num ELSE (pair.num || '_per_' || pair.den)::name END;
+		-- A column summed alone that the summary also groups by (one KPI
+		-- sums it, another filters on it), or any other name already taken,
+		-- gets a suffix; the reads find the column by kpi.summaries.
+		WHILE col = ANY (s.group_by || s.ratio_columns || '{bucket_start,row_count}'::name[]) LOOP
+			col := (col || '_sum')::name;
+		END LOOP;
+		s.ratio_columns := s.ratio_columns || col;
 	END LOOP;
 
 	summary_name := COALESCE(summary_name, (SELECT c.relname || '_kpi_' ||
