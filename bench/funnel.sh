@@ -14,7 +14,7 @@
 # checks that kpi.funnel and the self-join give the same level for every
 # entity, then times the floor (count(*) per entity), kpi.funnel per entity and
 # the self-join: medians of alternating runs in one session, no parallel
-# workers, no JIT, work_mem = 2GB.  The targets: kpi.funnel at least 3x faster
+# workers, no JIT, work_mem = 2GB; wall time and the backend's CPU time.  The targets: kpi.funnel at least 3x faster
 # than the self-join and at most 2x the floor.  Prints the results and writes
 # bench/funnel_results.md.
 set -euo pipefail

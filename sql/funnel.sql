@@ -152,6 +152,53 @@ FROM (SELECT entity, kpi.funnel(ts, '7 days', VARIADIC ARRAY[s1, s2, s3, s4]) AS
 	  FROM events GROUP BY entity) AS v
 JOIN got g ON g.entity = v.entity AND g.within = '7 days';
 
+-- Entries are packed into 8 bytes for at most 8 steps and timestamps in the
+-- years 858 to 3141, and 16 bytes ("wide") otherwise; both must give the
+-- answers of the reference.  (1) The events moved 2000 years later, all
+-- wide: the same levels, as shifting every event of an entity changes no
+-- chain.  (2) A state that turns wide midway: each entity gets one more
+-- step-1 row in the year 5000, interleaved with its other rows; it starts a
+-- chain of its own that nothing follows, so the level is greatest(level, 1).
+-- (3) Nine steps, wide: steps 5 to 9 repeat step 4, and one row may serve
+-- consecutive steps, so 4 steps reached become 9.
+SELECT count(*) AS entities,
+	   count(*) FILTER (WHERE s.level IS DISTINCT FROM r.level) AS shifted_mismatches,
+	   count(*) FILTER (WHERE s.strict_level IS DISTINCT FROM rs.level) AS shifted_strict_mismatches
+FROM (SELECT entity, kpi.funnel(ts + interval '2000 years', '7 days', s1, s2, s3, s4) AS level,
+			 kpi.funnel_strictly_increasing(ts + interval '2000 years', '7 days', s1, s2, s3, s4) AS strict_level
+	  FROM events GROUP BY entity) AS s
+JOIN reference_levels r ON r.entity = s.entity AND r.within = '7 days' AND NOT r.strict
+JOIN reference_levels rs ON rs.entity = s.entity AND rs.within = '7 days' AND rs.strict;
+SELECT count(*) AS entities,
+	   count(*) FILTER (WHERE m.level IS DISTINCT FROM greatest(r.level, 1)) AS turned_wide_mismatches
+FROM (SELECT entity, kpi.funnel(ts, '7 days', s1, s2, s3, s4) AS level
+	  FROM (SELECT entity, ts, s1, s2, s3, s4, i FROM (SELECT *, row_number() OVER () AS i FROM events) AS e
+			UNION ALL
+			SELECT entity, timestamptz '5000-01-01', true, false, false, false, 7 * entity FROM entities
+			ORDER BY i) AS mixed
+	  GROUP BY entity) AS m
+JOIN reference_levels r ON r.entity = m.entity AND r.within = '7 days' AND NOT r.strict;
+SELECT count(*) AS entities,
+	   count(*) FILTER (WHERE n.level IS DISTINCT FROM CASE WHEN r.level = 4 THEN 9 ELSE r.level END) AS nine_step_mismatches
+FROM (SELECT entity, kpi.funnel(ts, '7 days', VARIADIC ARRAY[s1, s2, s3, s4, s4, s4, s4, s4, s4]) AS level
+	  FROM events GROUP BY entity) AS n
+JOIN reference_levels r ON r.entity = n.entity AND r.within = '7 days' AND NOT r.strict;
+
+-- One entity with 1M events in no particular order (each second of 1M
+-- seconds once, in the order i * 7919 mod 1M): the aggregate keeps and sorts
+-- them all.  In time order the steps cycle 1, 2, 3, 4, 1, ..., one a second,
+-- so a chain of all four steps takes 3 seconds: levels 4, 3 and 1 for
+-- windows of 3 s, 2 s and 0, by hand.  Again in the year 5000 (wide entries).
+SELECT kpi.funnel(ts, '3 seconds', s1, s2, s3, s4) AS w3,
+	   kpi.funnel(ts, '2 seconds', s1, s2, s3, s4) AS w2,
+	   kpi.funnel(ts, '0', s1, s2, s3, s4) AS w0,
+	   kpi.funnel_strictly_increasing(ts, '3 seconds', s1, s2, s3, s4) AS strict_w3,
+	   kpi.funnel(ts + interval '2976 years', '3 seconds', s1, s2, s3, s4) AS wide_w3,
+	   kpi.funnel(ts + interval '2976 years', '2 seconds', s1, s2, s3, s4) AS wide_w2
+FROM (SELECT timestamptz '2024-01-01' + t * interval '1 second' AS ts,
+			 t % 4 = 0 AS s1, t % 4 = 1 AS s2, t % 4 = 2 AS s3, t % 4 = 3 AS s4
+	  FROM (SELECT (i::bigint * 7919) % 1000000 AS t FROM generate_series(1, 1000000) AS i) AS p) AS big;
+
 -- The two plain-SQL answers agree with each other ...
 SELECT within, strict, count(*) AS entities,
 	   count(*) FILTER (WHERE r.level IS DISTINCT FROM b.level) AS reference_vs_brute_force

@@ -26,12 +26,23 @@
  * ascending order in the default mode, and in descending order, so that none
  * feeds the next, in the strict mode).
  *
- * The state is internal (an array of events per entity), with serialize and
- * deserialize functions for parallel query.  It holds one 16-byte entry per
- * distinct timestamp that matches at least one step: rows that match no step
- * cost nothing, and a run of rows with the same timestamp costs one entry.
- * An entity is limited to the events that fit in one allocation (1 GB, about
- * 67 million distinct timestamps); past that the aggregate stops with a clean
+ * The state is internal, with serialize and deserialize functions for
+ * parallel query.  It is one allocation per entity: a 24-byte header followed
+ * by the events, grown by doubling.  Grouping a large table by entity is
+ * bound by memory: a row costs one cache and TLB miss per structure it
+ * touches, and fresh memory costs page faults.  So one allocation instead of
+ * a state and an array, placed next to the group's hash entry (see
+ * reserve_events), and small entries are what make the aggregate cheap
+ * (bench/funnel_results.md).  An entry is one int64,
+ * the timestamp shifted left by 8 bits with the step bitmask in the low byte,
+ * as long as the funnel has at most 8 steps and every timestamp lies within
+ * +-2^55 microseconds of 2000-01-01 (the years 858 to 3141).  Otherwise the
+ * state turns "wide", 16 bytes per entry: the timestamp and a 32-bit mask.
+ * Either way one entry per distinct timestamp that matches at least one step:
+ * rows that match no step cost nothing, and a run of rows with the same
+ * timestamp costs one entry.  An entity is limited to the events that fit in
+ * one allocation of wide entries (1 GB, about 67 million distinct
+ * timestamps); past that the aggregate stops with a clean
  * program_limit_exceeded error instead of exhausting memory.
  */
 #include "postgres.h"
@@ -47,8 +58,17 @@
 
 #define FUNNEL_MAX_STEPS 32
 #define FUNNEL_FORMAT_VERSION 1
-#define FUNNEL_INLINE_EVENTS 4
-#define FUNNEL_MAX_EVENTS ((int32) (MaxAllocSize / sizeof(FunnelEvent)))
+
+/* Packed entries: ts << 8 | steps, for at most 8 steps and |ts| < 2^55. */
+#define FUNNEL_PACKED_STEPS 8
+#define FUNNEL_PACKED_MIN (-(INT64CONST(1) << 55))
+#define FUNNEL_PACKED_MAX ((INT64CONST(1) << 55) - 1)
+
+/*
+ * The first allocation of a state: the header and 13 packed events, which
+ * most entities never outgrow (the benchmark's have 9 on average).
+ */
+#define FUNNEL_FIRST_ALLOC 128
 
 PG_FUNCTION_INFO_V1(kpi_funnel_accum);
 PG_FUNCTION_INFO_V1(kpi_funnel_accum_args);
@@ -63,6 +83,7 @@ PG_FUNCTION_INFO_V1(kpi_funnel_counts_moving_accum);
 PG_FUNCTION_INFO_V1(kpi_funnel_counts_moving_retract);
 PG_FUNCTION_INFO_V1(kpi_funnel_counts_moving_final);
 
+/* A wide entry. */
 typedef struct FunnelEvent
 {
 	int64		ts;				/* timestamptz, microseconds */
@@ -73,19 +94,56 @@ typedef struct FunnelEvent
 typedef struct FunnelState
 {
 	int64		within;			/* the window, microseconds */
-	Interval	given;			/* the window as the first row gave it */
-	int32		nsteps;
-	bool		sorted;			/* events ascending by ts, timestamps distinct */
 	int32		nevents;
-	int32		capacity;
-	FunnelEvent *events;		/* inline_events, or an array of its own */
-	/*
-	 * The first events live in the state itself: most entities have a few
-	 * events, and one allocation per group instead of two, on the same cache
-	 * lines, is a measurable part of the per-row cost.
-	 */
-	FunnelEvent inline_events[FUNNEL_INLINE_EVENTS];
+	int32		capacity;		/* entries that fit in this allocation */
+	uint8		nsteps;
+	bool		sorted;			/* entries ascending by ts, timestamps distinct */
+	bool		wide;			/* FunnelEvent entries, not packed int64 */
+	bool		first;			/* allocated by the group's first row: kept when outgrown */
+	/* packed: int64 entries; wide: FunnelEvent entries */
+	int64		events[FLEXIBLE_ARRAY_MEMBER];
 } FunnelState;
+
+#define FUNNEL_HEADER_SIZE offsetof(FunnelState, events)
+#define FUNNEL_MAX_EVENTS ((int32) ((MaxAllocSize - FUNNEL_HEADER_SIZE) / sizeof(FunnelEvent)))
+#define WIDE_EVENTS(state) ((FunnelEvent *) (state)->events)
+
+static inline int64
+pack_event(int64 ts, uint32 steps)
+{
+	return (int64) (((uint64) ts << 8) | steps);
+}
+
+/* An arithmetic shift: gcc and clang define >> of a negative value so. */
+static inline int64
+packed_ts(int64 event)
+{
+	return event >> 8;
+}
+
+static inline uint32
+packed_steps(int64 event)
+{
+	return (uint32) (event & 0xFF);
+}
+
+static inline bool
+fits_packed(int64 ts)
+{
+	return ts >= FUNNEL_PACKED_MIN && ts <= FUNNEL_PACKED_MAX;
+}
+
+static inline int64
+event_ts(const FunnelState *state, int i)
+{
+	return state->wide ? WIDE_EVENTS(state)[i].ts : packed_ts(state->events[i]);
+}
+
+static inline uint32
+event_steps(const FunnelState *state, int i)
+{
+	return state->wide ? WIDE_EVENTS(state)[i].steps : packed_steps(state->events[i]);
+}
 
 static void
 steps_error(int32 nsteps)
@@ -129,82 +187,187 @@ state_mismatch_error(const char *what)
 			 errdetail("Every row of a funnel must use the same window and the same number of steps.")));
 }
 
-static FunnelState *
-new_state(MemoryContext context, int64 within, int32 nsteps, int32 capacity)
+static void
+too_many_events_error(void)
 {
-	FunnelState *state = MemoryContextAlloc(context, sizeof(FunnelState));
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("one funnel entity has more than %d distinct event timestamps", FUNNEL_MAX_EVENTS),
+			 errdetail("kpi.funnel keeps 8 or 16 bytes per distinct timestamp that matches a step, up to 1 GB per entity."),
+			 errhint("Group by a finer entity, or filter out rows that match no step.")));
+}
+
+/*
+ * The allocation size for at least `needed` entries: a power of two (what
+ * the allocator rounds small chunks up to anyway), at most MaxAllocSize.
+ */
+static Size
+state_size(int64 needed, bool wide)
+{
+	Size		entry = wide ? sizeof(FunnelEvent) : sizeof(int64);
+	Size		bytes = FUNNEL_FIRST_ALLOC;
+
+	if (needed > FUNNEL_MAX_EVENTS)
+		too_many_events_error();
+	while (bytes < FUNNEL_HEADER_SIZE + entry * (Size) needed)
+		bytes *= 2;
+	return Min(bytes, MaxAllocSize);
+}
+
+static inline int32
+capacity_of(Size bytes, bool wide)
+{
+	int64		capacity = (bytes - FUNNEL_HEADER_SIZE) / (wide ? sizeof(FunnelEvent) : sizeof(int64));
+
+	return (int32) Min(capacity, (int64) FUNNEL_MAX_EVENTS);
+}
+
+/* A state for `capacity` entries; wide if the steps do not fit a byte. */
+static FunnelState *
+new_state(MemoryContext context, int64 within, int32 nsteps, int64 capacity)
+{
+	bool		wide = nsteps > FUNNEL_PACKED_STEPS;
+	Size		bytes = state_size(capacity, wide);
+	FunnelState *state = MemoryContextAlloc(context, bytes);
 
 	state->within = within;
-	state->given.time = within;
-	state->given.day = 0;
-	state->given.month = 0;
-	state->nsteps = nsteps;
+	state->nsteps = (uint8) nsteps;
 	state->sorted = true;
+	state->wide = wide;
+	state->first = false;
 	state->nevents = 0;
-	if (capacity <= FUNNEL_INLINE_EVENTS)
-	{
-		state->capacity = FUNNEL_INLINE_EVENTS;
-		state->events = state->inline_events;
-	}
-	else
-	{
-		state->capacity = capacity;
-		state->events = MemoryContextAlloc(context, sizeof(FunnelEvent) * capacity);
-	}
+	state->capacity = capacity_of(bytes, wide);
 	return state;
 }
 
-/* Room for `more` events; the events array lives where the state does. */
-static void
+/*
+ * Room for `more` entries, doubling.  The state may move: callers use the
+ * pointer returned.
+ */
+static FunnelState *
 reserve_events(FunnelState *state, int64 more)
 {
 	int64		needed = (int64) state->nevents + more;
-	int64		capacity;
+	Size		bytes;
 
 	if (needed <= state->capacity)
-		return;
-	if (needed > FUNNEL_MAX_EVENTS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("one funnel entity has more than %d distinct event timestamps", FUNNEL_MAX_EVENTS),
-				 errdetail("kpi.funnel keeps 16 bytes per distinct timestamp that matches a step, up to 1 GB per entity."),
-				 errhint("Group by a finer entity, or filter out rows that match no step.")));
-	capacity = Min(Max(needed, (int64) state->capacity * 2), (int64) FUNNEL_MAX_EVENTS);
-	if (state->events == state->inline_events)
+		return state;
+	/* doubling, but never past the limit when `needed` is within it */
+	bytes = state_size(Max(needed, Min((int64) state->capacity * 2, (int64) FUNNEL_MAX_EVENTS)), state->wide);
+	/*
+	 * The first allocation is not freed when the state outgrows it.  In hash
+	 * aggregation it sits right after the group's key and per-group data,
+	 * which the executor allocated just before the first row's transition,
+	 * so a row that finds its group finds the state on the same page, often
+	 * on the next cache line.  A freed chunk of that size would be handed to
+	 * the next new group's state, far from that group's key: every row of
+	 * that group would pay one more cache and TLB miss.  The cost is at most FUNNEL_FIRST_ALLOC bytes per
+	 * entity that outgrew it, less than the events it holds.
+	 */
+	if (state->first)
 	{
-		FunnelEvent *events = MemoryContextAlloc(GetMemoryChunkContext(state),
-												 sizeof(FunnelEvent) * capacity);
+		FunnelState *moved = MemoryContextAlloc(GetMemoryChunkContext(state), bytes);
 
-		memcpy(events, state->inline_events, sizeof(FunnelEvent) * state->nevents);
-		state->events = events;
+		memcpy(moved, state, FUNNEL_HEADER_SIZE + (state->wide ? sizeof(FunnelEvent) : sizeof(int64)) * state->nevents);
+		moved->first = false;
+		state = moved;
 	}
 	else
-		state->events = repalloc(state->events, sizeof(FunnelEvent) * capacity);
-	state->capacity = (int32) capacity;
+		state = repalloc(state, bytes);
+	state->capacity = capacity_of(bytes, state->wide);
+	return state;
 }
 
-static inline void
+/* The state with wide entries, room for `more` more; the old one is freed. */
+static FunnelState *
+make_wide(FunnelState *state, int64 more)
+{
+	FunnelState *wide;
+	FunnelEvent *events;
+
+	Assert(!state->wide);
+	wide = new_state(GetMemoryChunkContext(state), state->within, FUNNEL_MAX_STEPS, (int64) state->nevents + more);
+	wide->nsteps = state->nsteps;
+	wide->sorted = state->sorted;
+	events = WIDE_EVENTS(wide);
+	for (int i = 0; i < state->nevents; i++)
+	{
+		events[i].ts = packed_ts(state->events[i]);
+		events[i].steps = packed_steps(state->events[i]);
+		events[i].reserved = 0;
+	}
+	wide->nevents = state->nevents;
+	if (!state->first)			/* see reserve_events */
+		pfree(state);
+	return wide;
+}
+
+/* Append an entry as it is (no merging), keeping the sorted flag right. */
+static FunnelState *
+append_event(FunnelState *state, int64 ts, uint32 steps)
+{
+	if (!state->wide && !fits_packed(ts))
+		state = make_wide(state, 1);
+	else
+		state = reserve_events(state, 1);
+	if (state->nevents > 0 && event_ts(state, state->nevents - 1) >= ts)
+		state->sorted = false;
+	if (state->wide)
+	{
+		FunnelEvent *e = &WIDE_EVENTS(state)[state->nevents];
+
+		e->ts = ts;
+		e->steps = steps;
+		e->reserved = 0;
+	}
+	else
+		state->events[state->nevents] = pack_event(ts, steps);
+	state->nevents++;
+	return state;
+}
+
+/*
+ * One event of a row.  The usual case, packed, is inline: the last entry is
+ * next to where the new one goes, so a row touches the header's cache line
+ * and at most one more.  An event at the last entry's timestamp merges into
+ * it; input sorted by time, the usual case, needs no sort at the end.
+ */
+static inline FunnelState *
 add_event(FunnelState *state, int64 ts, uint32 steps)
 {
-	if (state->nevents > 0)
+	if (likely(!state->wide && fits_packed(ts)))
 	{
-		FunnelEvent *last = &state->events[state->nevents - 1];
+		int32		n = state->nevents;
 
-		/* Input sorted by time, the usual case, needs no sort at the end. */
+		if (n > 0)
+		{
+			int64		last = packed_ts(state->events[n - 1]);
+
+			if (last == ts)
+			{
+				state->events[n - 1] |= steps;
+				return state;
+			}
+			if (last > ts)
+				state->sorted = false;
+		}
+		if (unlikely(n == state->capacity))
+			state = reserve_events(state, 1);
+		state->events[n] = pack_event(ts, steps);
+		state->nevents = n + 1;
+		return state;
+	}
+	if (state->wide && state->nevents > 0)
+	{
+		FunnelEvent *last = &WIDE_EVENTS(state)[state->nevents - 1];
+
 		if (last->ts == ts)
 		{
 			last->steps |= steps;
-			return;
+			return state;
 		}
-		if (last->ts > ts)
-			state->sorted = false;
 	}
-	if (unlikely(state->nevents == state->capacity))
-		reserve_events(state, 1);
-	state->events[state->nevents].ts = ts;
-	state->events[state->nevents].steps = steps;
-	state->events[state->nevents].reserved = 0;
-	state->nevents++;
+	return append_event(state, ts, steps);
 }
 
 /* The bitmask of the true elements of the steps array; NULL counts as false. */
@@ -261,19 +424,17 @@ accumulate(FunctionCallInfo fcinfo, uint32 mask, int32 nsteps)
 	{
 		if (nsteps != state->nsteps)
 			state_mismatch_error("number of steps");
-		/* The cheap check first: the window exactly as the first row gave it. */
-		if (unlikely(given->time != state->given.time || given->day != state->given.day ||
-					 given->month != state->given.month) &&
-			window_micros(given) != state->within)
+		/* A few instructions, no memory: '1 day' and '24 hours' are equal. */
+		if (window_micros(given) != state->within)
 			state_mismatch_error("window");
 	}
 	else
 	{
 		state = new_state(aggcontext, window_micros(given), nsteps, 0);
-		state->given = *given;
+		state->first = true;
 	}
 	if (mask != 0 && !PG_ARGISNULL(1))
-		add_event(state, PG_GETARG_TIMESTAMPTZ(1), mask);
+		state = add_event(state, PG_GETARG_TIMESTAMPTZ(1), mask);
 	PG_RETURN_POINTER(state);
 }
 
@@ -325,6 +486,7 @@ kpi_funnel_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcontext;
 	FunnelState *a = PG_ARGISNULL(0) ? NULL : (FunnelState *) PG_GETARG_POINTER(0);
 	FunnelState *b = PG_ARGISNULL(1) ? NULL : (FunnelState *) PG_GETARG_POINTER(1);
+	bool		b_before = false;
 
 	if (!AggCheckCallContext(fcinfo, &aggcontext))
 		elog(ERROR, "kpi_funnel_combine called in non-aggregate context");
@@ -333,10 +495,12 @@ kpi_funnel_combine(PG_FUNCTION_ARGS)
 	if (a == NULL)
 	{
 		/* Copy: the second state belongs to someone else. */
-		a = new_state(aggcontext, b->within, b->nsteps, b->nevents);
-		memcpy(a->events, b->events, sizeof(FunnelEvent) * b->nevents);
-		a->nevents = b->nevents;
-		a->sorted = b->sorted;
+		Size		bytes = state_size(b->nevents, b->wide);
+
+		a = MemoryContextAlloc(aggcontext, bytes);
+		memcpy(a, b, FUNNEL_HEADER_SIZE + (b->wide ? sizeof(FunnelEvent) : sizeof(int64)) * b->nevents);
+		a->capacity = capacity_of(bytes, b->wide);
+		a->first = false;
 		PG_RETURN_POINTER(a);
 	}
 	if (a->nsteps != b->nsteps)
@@ -345,11 +509,28 @@ kpi_funnel_combine(PG_FUNCTION_ARGS)
 		state_mismatch_error("window");
 	if (b->nevents == 0)
 		PG_RETURN_POINTER(a);
-	reserve_events(a, b->nevents);
-	if (a->nevents > 0 && a->events[a->nevents - 1].ts >= b->events[0].ts)
-		a->sorted = false;
-	a->sorted = a->sorted && b->sorted;
-	memcpy(a->events + a->nevents, b->events, sizeof(FunnelEvent) * b->nevents);
+	if (a->nevents > 0 && event_ts(a, a->nevents - 1) >= event_ts(b, 0))
+		b_before = true;
+	if (b->wide && !a->wide)
+		a = make_wide(a, b->nevents);
+	else
+		a = reserve_events(a, b->nevents);
+	if (a->wide == b->wide)
+		memcpy((char *) a->events + (a->wide ? sizeof(FunnelEvent) : sizeof(int64)) * a->nevents,
+			   b->events, (b->wide ? sizeof(FunnelEvent) : sizeof(int64)) * b->nevents);
+	else
+	{
+		/* a wide, b packed */
+		FunnelEvent *events = WIDE_EVENTS(a) + a->nevents;
+
+		for (int i = 0; i < b->nevents; i++)
+		{
+			events[i].ts = packed_ts(b->events[i]);
+			events[i].steps = packed_steps(b->events[i]);
+			events[i].reserved = 0;
+		}
+	}
+	a->sorted = a->sorted && b->sorted && !b_before;
 	a->nevents += b->nevents;
 	PG_RETURN_POINTER(a);
 }
@@ -357,6 +538,7 @@ kpi_funnel_combine(PG_FUNCTION_ARGS)
 /*
  * Serialized form: version byte, number of steps, sorted flag, window
  * (int64), event count (int32), then per event ts (int64) and steps (int32).
+ * The same whether the state is packed or wide.
  */
 Datum
 kpi_funnel_serialize(PG_FUNCTION_ARGS)
@@ -375,8 +557,8 @@ kpi_funnel_serialize(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, state->nevents);
 	for (int i = 0; i < state->nevents; i++)
 	{
-		pq_sendint64(&buf, state->events[i].ts);
-		pq_sendint32(&buf, state->events[i].steps);
+		pq_sendint64(&buf, event_ts(state, i));
+		pq_sendint32(&buf, event_steps(state, i));
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
@@ -391,7 +573,6 @@ kpi_funnel_deserialize(PG_FUNCTION_ARGS)
 	FunnelState *state;
 	int			version;
 	int32		nsteps;
-	bool		sorted;
 	int64		within;
 	int32		nevents;
 	uint32		valid_steps;
@@ -406,7 +587,7 @@ kpi_funnel_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "invalid kpi.funnel state: %d bytes", buf.len);
 	version = pq_getmsgbyte(&buf);
 	nsteps = pq_getmsgbyte(&buf);
-	sorted = pq_getmsgbyte(&buf) != 0;
+	(void) pq_getmsgbyte(&buf);	/* the sorted flag: never trusted, recomputed */
 	within = pq_getmsgint64(&buf);
 	nevents = pq_getmsgint(&buf, 4);
 	if (version != FUNNEL_FORMAT_VERSION || nsteps < 1 || nsteps > FUNNEL_MAX_STEPS ||
@@ -417,119 +598,166 @@ kpi_funnel_deserialize(PG_FUNCTION_ARGS)
 	state = new_state(aggcontext, within, nsteps, nevents);
 	for (int i = 0; i < nevents; i++)
 	{
-		state->events[i].ts = pq_getmsgint64(&buf);
-		state->events[i].steps = pq_getmsgint(&buf, 4);
-		state->events[i].reserved = 0;
-		if (state->events[i].steps == 0 || (state->events[i].steps & ~valid_steps) != 0)
-			elog(ERROR, "invalid kpi.funnel state: event %d matches steps %x", i, state->events[i].steps);
-		/* never trust the flag: a state that is not sorted gets sorted */
-		if (i > 0 && state->events[i].ts <= state->events[i - 1].ts)
-			sorted = false;
+		int64		ts = pq_getmsgint64(&buf);
+		uint32		steps = pq_getmsgint(&buf, 4);
+
+		if (steps == 0 || (steps & ~valid_steps) != 0)
+			elog(ERROR, "invalid kpi.funnel state: event %d matches steps %x", i, steps);
+		state = append_event(state, ts, steps);
 	}
-	state->nevents = nevents;
-	state->sorted = sorted;
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(state);
 }
 
-static int
-event_cmp(const void *a, const void *b)
-{
-	int64		x = ((const FunnelEvent *) a)->ts;
-	int64		y = ((const FunnelEvent *) b)->ts;
+#define ST_SORT sort_packed_events
+#define ST_ELEMENT_TYPE int64
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
-	return (x > y) - (x < y);
-}
+#define ST_SORT sort_wide_events
+#define ST_ELEMENT_TYPE FunnelEvent
+#define ST_COMPARE(a, b) (((a)->ts > (b)->ts) - ((a)->ts < (b)->ts))
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /*
  * Sort by time and merge equal timestamps.  This rewrites the state but not
  * what it means (the same events), so the final functions are READ_ONLY in
  * the sense that matters: calling them again, or adding rows afterwards,
- * gives the right answer.
+ * gives the right answer.  Packed entries sort as integers: by timestamp,
+ * then by steps, which the merge ORs together.
  */
 static void
 normalise(FunnelState *state)
 {
 	int			out = 0;
+	int			n = state->nevents;
 
 	if (state->sorted)
 		return;
-	if (state->nevents <= 32)
+	if (!state->wide)
 	{
-		/* most entities have a handful of events: no qsort call overhead */
-		for (int i = 1; i < state->nevents; i++)
-		{
-			FunnelEvent e = state->events[i];
-			int			j = i;
+		int64	   *events = state->events;
 
-			for (; j > 0 && state->events[j - 1].ts > e.ts; j--)
-				state->events[j] = state->events[j - 1];
-			state->events[j] = e;
+		if (n <= 32)
+		{
+			/* most entities have a handful of events: no sort call overhead */
+			for (int i = 1; i < n; i++)
+			{
+				int64		e = events[i];
+				int			j = i;
+
+				for (; j > 0 && events[j - 1] > e; j--)
+					events[j] = events[j - 1];
+				events[j] = e;
+			}
+		}
+		else
+			sort_packed_events(events, n);
+		for (int i = 0; i < n; i++)
+		{
+			if (out > 0 && packed_ts(events[out - 1]) == packed_ts(events[i]))
+				events[out - 1] |= packed_steps(events[i]);
+			else
+				events[out++] = events[i];
 		}
 	}
 	else
-		qsort(state->events, state->nevents, sizeof(FunnelEvent), event_cmp);
-	for (int i = 0; i < state->nevents; i++)
 	{
-		if (out > 0 && state->events[out - 1].ts == state->events[i].ts)
-			state->events[out - 1].steps |= state->events[i].steps;
-		else
-			state->events[out++] = state->events[i];
+		FunnelEvent *events = WIDE_EVENTS(state);
+
+		sort_wide_events(events, n);
+		for (int i = 0; i < n; i++)
+		{
+			if (out > 0 && events[out - 1].ts == events[i].ts)
+				events[out - 1].steps |= events[i].steps;
+			else
+				events[out++] = events[i];
+		}
 	}
 	state->nevents = out;
 	state->sorted = true;
 }
 
 /*
- * The longest chain.  start[j] is the latest timestamp of step 1 of any
- * chain that has reached step j + 1 so far (valid for j < reached).
+ * The pass over the events in time order.  start[j] is the latest timestamp
+ * of step 1 of any chain that has reached step j + 1 so far (valid for
+ * j < reached).
  */
-static int32
-funnel_level(FunnelState *state, bool strict)
+typedef struct FunnelPass
 {
 	int64		start[FUNNEL_MAX_STEPS];
-	int32		reached = 0;
-	uint64		within = (uint64) state->within;
+	int32		reached;
+	int32		nsteps;
+	uint64		within;
+	bool		strict;
+} FunnelPass;
 
-	normalise(state);
-	for (int i = 0; i < state->nevents; i++)
+/* One event; true once every step is reached. */
+static inline bool
+pass_event(FunnelPass *pass, int64 ts, uint32 steps)
+{
+	while (steps != 0)
 	{
-		int64		ts = state->events[i].ts;
-		uint32		steps = state->events[i].steps;
+		/*
+		 * Default mode: ascending, so one timestamp can serve several
+		 * consecutive steps.  Strict mode: descending, so every step builds
+		 * on a chain that ended before this timestamp.
+		 */
+		int			j = pass->strict ? 31 - __builtin_clz(steps) : __builtin_ctz(steps);
 
-		while (steps != 0)
+		steps &= ~((uint32) 1 << j);
+		if (j == 0)
 		{
-			/*
-			 * Default mode: ascending, so one timestamp can serve several
-			 * consecutive steps.  Strict mode: descending, so every step
-			 * builds on a chain that ended before this timestamp.
-			 */
-			int			j = strict ? 31 - __builtin_clz(steps) : __builtin_ctz(steps);
-
-			steps &= ~((uint32) 1 << j);
-			if (j == 0)
+			pass->start[0] = ts;
+			if (pass->reached == 0)
+				pass->reached = 1;
+		}
+		/*
+		 * start[j - 1] <= ts, as events come in time order; the unsigned
+		 * difference cannot overflow even for -infinity.
+		 */
+		else if (j <= pass->reached && (uint64) ts - (uint64) pass->start[j - 1] <= pass->within)
+		{
+			pass->start[j] = pass->start[j - 1];
+			if (j == pass->reached)
 			{
-				start[0] = ts;
-				if (reached == 0)
-					reached = 1;
-			}
-			/*
-			 * start[j - 1] <= ts, as events come in time order; the unsigned
-			 * difference cannot overflow even for -infinity.
-			 */
-			else if (j <= reached && (uint64) ts - (uint64) start[j - 1] <= within)
-			{
-				start[j] = start[j - 1];
-				if (j == reached)
-				{
-					reached = j + 1;
-					if (reached == state->nsteps)
-						return reached;
-				}
+				pass->reached = j + 1;
+				if (pass->reached == pass->nsteps)
+					return true;
 			}
 		}
 	}
-	return reached;
+	return false;
+}
+
+/* The longest chain. */
+static int32
+funnel_level(FunnelState *state, bool strict)
+{
+	FunnelPass	pass;
+
+	pass.reached = 0;
+	pass.nsteps = state->nsteps;
+	pass.within = (uint64) state->within;
+	pass.strict = strict;
+	normalise(state);
+	if (!state->wide)
+	{
+		for (int i = 0; i < state->nevents; i++)
+			if (pass_event(&pass, packed_ts(state->events[i]), packed_steps(state->events[i])))
+				break;
+	}
+	else
+	{
+		for (int i = 0; i < state->nevents; i++)
+			if (pass_event(&pass, WIDE_EVENTS(state)[i].ts, WIDE_EVENTS(state)[i].steps))
+				break;
+	}
+	return pass.reached;
 }
 
 /* kpi.funnel: ClickHouse windowFunnel's default mode. */
@@ -549,6 +777,7 @@ kpi_funnel_strict_final(PG_FUNCTION_ARGS)
 		PG_RETURN_INT32(0);
 	PG_RETURN_INT32(funnel_level((FunnelState *) PG_GETARG_POINTER(0), true));
 }
+
 
 /* ------------------------------------------------------------------------
  * kpi.funnel_counts(steps_reached, nsteps) -> bigint[]: element k is the

@@ -40,7 +40,7 @@ COMMENT ON FUNCTION kpi.funnel_strict_final(internal) IS
 CREATE AGGREGATE kpi.funnel(ts timestamptz, within interval, VARIADIC steps boolean[]) (
 	SFUNC = kpi.funnel_accum,
 	STYPE = internal,
-	SSPACE = 64,
+	SSPACE = 144,
 	FINALFUNC = kpi.funnel_final,
 	FINALFUNC_MODIFY = READ_ONLY,
 	COMBINEFUNC = kpi.funnel_combine,
@@ -54,7 +54,7 @@ COMMENT ON AGGREGATE kpi.funnel(timestamptz, interval, boolean[]) IS
 CREATE AGGREGATE kpi.funnel_strictly_increasing(ts timestamptz, within interval, VARIADIC steps boolean[]) (
 	SFUNC = kpi.funnel_accum,
 	STYPE = internal,
-	SSPACE = 64,
+	SSPACE = 144,
 	FINALFUNC = kpi.funnel_strict_final,
 	FINALFUNC_MODIFY = READ_ONLY,
 	COMBINEFUNC = kpi.funnel_combine,
@@ -92,7 +92,7 @@ BEGIN
 		LOOP
 			EXECUTE pg_catalog.format(
 				'CREATE AGGREGATE kpi.%1$I(ts timestamptz, within interval, %2$s) ('
-				'SFUNC = kpi.funnel_accum, STYPE = internal, SSPACE = 64, FINALFUNC = kpi.%3$I, '
+				'SFUNC = kpi.funnel_accum, STYPE = internal, SSPACE = 144, FINALFUNC = kpi.%3$I, '
 				'FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kpi.funnel_combine, '
 				'SERIALFUNC = kpi.funnel_serialize, DESERIALFUNC = kpi.funnel_deserialize, PARALLEL = SAFE)',
 				agg.name, steps, agg.final);
