@@ -19,6 +19,7 @@ OBJS = \
 	src/goal_parser.o \
 	src/goal.o \
 	src/attribution.o \
+	src/attribution_totals.o \
 	src/funnel.o \
 	src/statistics.o
 

@@ -9,9 +9,12 @@
  * (first_touch, last_touch, last_non_direct, linear, time_decay,
  * position_based).  The result is an array of kpi.credit
  * (conversion_at, channel, credit) that unnest() or kpi.credits() turns into
- * rows.  kpi.attribute_totals (at the end of this file) applies the same
+ * rows.  kpi.attribute_totals (attribution_totals.c) applies the same
  * rules to a whole table and sums the credits per channel, without the
- * GROUP BY customer_id that bounds kpi.attribute's speed.
+ * GROUP BY customer_id that bounds kpi.attribute's speed; what the two
+ * share (the model, the dictionary of channel names, the crediting of one
+ * customer's conversions, the pieces of the serialized formats) is here,
+ * declared in attribution.h.
  *
  * Credits are exact decimals with at most 12 digits after the point.  The
  * real-valued shares are rounded down to 1e-12 and the units left over go to
@@ -44,7 +47,6 @@
 #include "postgres.h"
 
 #include <math.h>
-#include <sys/mman.h>
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -62,40 +64,16 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "attribution.h"
+
 PG_FUNCTION_INFO_V1(kpi_attribute_accum);
 PG_FUNCTION_INFO_V1(kpi_attribute_combine);
 PG_FUNCTION_INFO_V1(kpi_attribute_serialize);
 PG_FUNCTION_INFO_V1(kpi_attribute_deserialize);
 PG_FUNCTION_INFO_V1(kpi_attribute_final);
 
-/* 12 bytes per entry: 48 MB per customer at most. */
-#define ATTR_MAX_EVENTS (4 * 1024 * 1024)
-#define ATTR_MAX_CHANNELS (16 * 1024 * 1024)
-#define ATTR_MAX_NAMES_BYTES (256 * 1024 * 1024)
-/* Distinct model arguments one call site may see (a model per customer). */
-#define ATTR_MAX_PARAM_SETS 64
-
-/* Credits are integers in units of 1e-12. */
-#define CREDIT_DIGITS 12
-#define CREDIT_UNITS INT64CONST(1000000000000)
-
-/* Serialized format version: bump when the layout changes. */
-#define ATTR_SERIAL_VERSION 1
-
 /* The first allocation of a state, in bytes. */
 #define STATE_FIRST_BYTES 128
-/* Dictionaries larger than this get a hash index. */
-#define LINEAR_LOOKUP_MAX 8
-
-typedef enum AttrModel
-{
-	MODEL_FIRST_TOUCH,
-	MODEL_LAST_TOUCH,
-	MODEL_LAST_NON_DIRECT,
-	MODEL_LINEAR,
-	MODEL_TIME_DECAY,
-	MODEL_POSITION_BASED
-} AttrModel;
 
 static const char *const model_names[] = {
 	"first_touch", "last_touch", "last_non_direct", "linear", "time_decay",
@@ -104,32 +82,6 @@ static const char *const model_names[] = {
 
 #define DEFAULT_LOOKBACK (INT64CONST(90) * USECS_PER_DAY)
 #define DEFAULT_HALF_LIFE (INT64CONST(7) * USECS_PER_DAY)
-
-/* The model and its parameters, parsed once per distinct set of arguments. */
-typedef struct AttrParams
-{
-	int32		model;			/* AttrModel */
-	bool		bounded;		/* false: NULL lookback, no limit */
-	int64		lookback;		/* microseconds */
-	int64		half_life;		/* microseconds, time_decay */
-	float8		first_share;	/* position_based, fractions summing to 1 */
-	float8		middle_share;
-	float8		last_share;
-	int32		direct_len;		/* last_non_direct: the direct channel */
-	char	   *direct;
-
-	/* The arguments they were parsed from, compared per row. */
-	int32		model_len;
-	char	   *model_text;
-	bool		lookback_null;
-	Interval	lookback_arg;
-	Interval	half_life_arg;
-
-	/* The direct channel's id in the dictionary, looked up when it grows. */
-	int32		direct_channel;
-	int32		direct_checked_at;
-	struct AttrParams *next;
-} AttrParams;
 
 /*
  * A touch (channel >= 0) or a conversion (channel = -1): 12 bytes, packed,
@@ -142,44 +94,6 @@ typedef struct AttrEvent
 } pg_attribute_packed() AttrEvent;
 
 /*
- * The final function's sort entry: the channel's rank by name for a touch,
- * UINT32_MAX for a conversion, so that at one instant the touches come first
- * (in name order) and a touch at the very instant of a conversion counts for
- * it.
- */
-typedef struct SortEvent
-{
-	int64		ts;
-	uint32		key;
-} SortEvent;
-
-typedef struct AttrChannel
-{
-	int32		offset;			/* into names */
-	int32		len;
-	uint32		hash;
-} AttrChannel;
-
-/* Per call site: channel names, parsed models, and the channels' name order. */
-typedef struct AttrDict
-{
-	MemoryContext cxt;
-	AttrParams *params;
-	int32		nparams;
-
-	int32		nchannels;
-	int32		maxchannels;
-	AttrChannel *channels;
-	int32		names_len;
-	int32		names_cap;
-	char	   *names;
-	int32		last_channel;	/* one-entry lookup cache, -1 if none */
-	int32		nslots;			/* hash index, 0 while linear lookup */
-	int32	   *slots;
-
-} AttrDict;
-
-/*
  * One allocation: the header and the events, reallocated as a whole when it
  * fills, doubling its size from 128 bytes (8 events; AllocSet rounds to
  * powers of two, so nothing is lost): a customer with 10 touches takes 256
@@ -189,8 +103,7 @@ typedef struct AttrDict
  */
 typedef struct AttrState
 {
-	AttrDict   *dict;
-	AttrParams *params;
+	AttrStateHead head;			/* first: attr_combine_args reads it */
 	int32		nevents;
 	int32		maxevents;
 	AttrEvent	events[FLEXIBLE_ARRAY_MEMBER];
@@ -360,8 +273,8 @@ read_params(FunctionCallInfo fcinfo, int base, AttrParams *p, MemoryContext cxt)
 	}
 }
 
-static bool
-params_equal(const AttrParams *a, const AttrParams *b)
+bool
+attr_params_equal(const AttrParams *a, const AttrParams *b)
 {
 	return a->model == b->model && a->bounded == b->bounded &&
 		(!a->bounded || a->lookback == b->lookback) &&
@@ -371,43 +284,12 @@ params_equal(const AttrParams *a, const AttrParams *b)
 		(a->direct_len == 0 || memcmp(a->direct, b->direct, a->direct_len) == 0);
 }
 
-static void
-params_differ_error(void)
+void
+attr_params_differ_error(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("the attribution model and its parameters must be the same for every row of a group")));
-}
-
-/*
- * Were these parameters parsed from exactly these arguments?  Compared by
- * value (a model from a column may reuse one address for different texts);
- * a constant model costs a memcmp of a few bytes per row.
- */
-static pg_attribute_always_inline bool
-args_match(FunctionCallInfo fcinfo, int base, const AttrParams *p)
-{
-	text	   *model;
-
-	if (PG_ARGISNULL(base))
-		return false;
-	model = PG_GETARG_TEXT_PP(base);
-	if (VARSIZE_ANY_EXHDR(model) != p->model_len ||
-		memcmp(VARDATA_ANY(model), p->model_text, p->model_len) != 0)
-		return false;
-	if (PG_NARGS() > base + 1)
-	{
-		if (PG_ARGISNULL(base + 1) != p->lookback_null)
-			return false;
-		if (!PG_ARGISNULL(base + 1) &&
-			memcmp(PG_GETARG_INTERVAL_P(base + 1), &p->lookback_arg, sizeof(Interval)) != 0)
-			return false;
-	}
-	if (PG_NARGS() > base + 2 &&
-		(PG_ARGISNULL(base + 2) ||
-		 memcmp(PG_GETARG_INTERVAL_P(base + 2), &p->half_life_arg, sizeof(Interval)) != 0))
-		return false;
-	return true;
 }
 
 static AttrParams *
@@ -430,15 +312,15 @@ add_params(AttrDict *dict)
 }
 
 /* The parsed parameters of this row's arguments, parsed on first sight. */
-static AttrParams *
-find_params(FunctionCallInfo fcinfo, int base, AttrDict *dict)
+AttrParams *
+attr_find_params(FunctionCallInfo fcinfo, int base, AttrDict *dict)
 {
 	AttrParams *p;
 	AttrParams	parsed;
 	text	   *model;
 
 	for (p = dict->params; p != NULL; p = p->next)
-		if (args_match(fcinfo, base, p))
+		if (attr_args_match(fcinfo, base, p))
 			return p;
 
 	/* Parse first, so that an invalid model leaves the dictionary as it was. */
@@ -462,18 +344,16 @@ find_params(FunctionCallInfo fcinfo, int base, AttrDict *dict)
  * ---------------------------------------------------------------------------
  */
 
-static AttrDict *
-get_dict(FunctionCallInfo fcinfo)
+/* attr_get_dict's first call at a call site: the dictionary, empty. */
+AttrDict *
+attr_new_dict(FunctionCallInfo fcinfo)
 {
-	AttrDict   *dict = (AttrDict *) fcinfo->flinfo->fn_extra;
+	AttrDict   *dict;
 
-	if (dict == NULL)
-	{
-		dict = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AttrDict));
-		dict->cxt = fcinfo->flinfo->fn_mcxt;
-		dict->last_channel = -1;
-		fcinfo->flinfo->fn_extra = dict;
-	}
+	dict = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(AttrDict));
+	dict->cxt = fcinfo->flinfo->fn_mcxt;
+	dict->last_channel = -1;
+	fcinfo->flinfo->fn_extra = dict;
 	return dict;
 }
 
@@ -539,59 +419,14 @@ build_slots(AttrDict *d)
 	}
 }
 
-/* The id of a channel name, or -1 when the dictionary does not have it. */
-static pg_attribute_always_inline int32
-lookup_channel(AttrDict *d, const char *name, int32 len, uint32 *hash_out)
+/*
+ * Add a channel name that attr_lookup_channel did not find (its hash given)
+ * and return its id: attr_intern_channel's path for a name not seen before.
+ */
+int32
+attr_add_channel(AttrDict *d, const char *name, int32 len, uint32 hash)
 {
-	uint32		hash;
 	int32		i;
-
-	/* Touches of one channel often come in runs. */
-	if (d->last_channel >= 0)
-	{
-		AttrChannel *c = &d->channels[d->last_channel];
-
-		if (c->len == len && memcmp(d->names + c->offset, name, len) == 0)
-			return d->last_channel;
-	}
-
-	hash = hash_bytes((const unsigned char *) name, len);
-	*hash_out = hash;
-	if (d->nslots == 0)
-	{
-		for (i = 0; i < d->nchannels; i++)
-		{
-			AttrChannel *c = &d->channels[i];
-
-			if (c->hash == hash && c->len == len && memcmp(d->names + c->offset, name, len) == 0)
-				return d->last_channel = i;
-		}
-	}
-	else
-	{
-		uint32		h = hash & (d->nslots - 1);
-
-		while ((i = d->slots[h]) >= 0)
-		{
-			AttrChannel *c = &d->channels[i];
-
-			if (c->hash == hash && c->len == len && memcmp(d->names + c->offset, name, len) == 0)
-				return d->last_channel = i;
-			h = (h + 1) & (d->nslots - 1);
-		}
-	}
-	return -1;
-}
-
-/* The id of a channel name, added if new. */
-static pg_attribute_always_inline int32
-intern_channel(AttrDict *d, const char *name, int32 len)
-{
-	uint32		hash = 0;
-	int32		i = lookup_channel(d, name, len, &hash);
-
-	if (likely(i >= 0))
-		return i;
 
 	if (d->nchannels >= ATTR_MAX_CHANNELS || (int64) d->names_len + len > ATTR_MAX_NAMES_BYTES)
 		too_many_channels();
@@ -640,8 +475,8 @@ state_new(MemoryContext cxt, AttrDict *dict, AttrParams *params, int64 capacity)
 	while (STATE_CAPACITY(bytes) < capacity)
 		bytes *= 2;
 	s = MemoryContextAlloc(cxt, bytes);
-	s->dict = dict;
-	s->params = params;
+	s->head.dict = dict;
+	s->head.params = params;
 	s->nevents = 0;
 	s->maxevents = Min(STATE_CAPACITY(bytes), ATTR_MAX_EVENTS);
 	return s;
@@ -676,20 +511,27 @@ push_event(AttrState *s, int64 ts, int32 channel)
 	return s;
 }
 
-static void
-check_finite(int64 ts)
+void
+attr_infinite_timestamp(int64 ts)
 {
-	if (TIMESTAMP_NOT_FINITE(ts))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("attribution needs finite timestamps"),
-				 errdetail("A touch or conversion is at %s.", ts > 0 ? "infinity" : "-infinity")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("attribution needs finite timestamps"),
+			 errdetail("A touch or conversion is at %s.", ts > 0 ? "infinity" : "-infinity")));
 }
 
 /* ---------------------------------------------------------------------------
  * Transition, combine, serialize, deserialize
  * ---------------------------------------------------------------------------
  */
+
+void
+attr_not_aggregate(const char *fname, const char *how)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s can only be called %s", fname, how)));
+}
 
 /*
  * kpi.attribute transition: args (state, ts, channel, converted, model
@@ -700,50 +542,41 @@ check_finite(int64 ts)
 Datum
 kpi_attribute_accum(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext;
-	AttrDict   *dict;
+	MemoryContext aggcontext = attr_agg_context(fcinfo, "kpi.attribute_accum", ATTR_AS_TRANSITION);
+	AttrDict   *dict = attr_get_dict(fcinfo);
 	AttrState  *s;
 	int64		ts;
+	int32		channel;
 	bool		converted;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_accum can only be called as an aggregate's transition function")));
-	dict = get_dict(fcinfo);
-
 	if (PG_ARGISNULL(0))
-		s = state_new(aggcontext, dict, find_params(fcinfo, 4, dict), 0);
+		s = state_new(aggcontext, dict, attr_row_params(fcinfo, 4, dict, NULL), 0);
 	else
 	{
 		s = (AttrState *) PG_GETARG_POINTER(0);
-		/* The model must not change within a group. */
-		if (unlikely(!args_match(fcinfo, 4, s->params)))
-		{
-			AttrParams *p = find_params(fcinfo, 4, dict);
-
-			if (p != s->params && !params_equal(p, s->params))
-				params_differ_error();
-		}
+		attr_row_params(fcinfo, 4, dict, s->head.params);
 	}
 
-	if (PG_ARGISNULL(1))
+	if (!attr_read_row(fcinfo, 1, dict, &ts, &channel, &converted))
 		PG_RETURN_POINTER(s);
-	ts = PG_GETARG_TIMESTAMPTZ(1);
-	converted = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-	if (PG_ARGISNULL(2) && !converted)
-		PG_RETURN_POINTER(s);
-	check_finite(ts);
-
-	if (!PG_ARGISNULL(2))
-	{
-		text	   *channel = PG_GETARG_TEXT_PP(2);
-
-		s = push_event(s, ts, intern_channel(dict, VARDATA_ANY(channel), VARSIZE_ANY_EXHDR(channel)));
-	}
+	if (channel >= 0)
+		s = push_event(s, ts, channel);
 	if (converted)
 		s = push_event(s, ts, -1);
 	PG_RETURN_POINTER(s);
+}
+
+/*
+ * A map from the channels of dictionary src to those of another, filled by
+ * attr_map_channel as the channels come: -1 for each, to begin with.
+ */
+int32 *
+attr_channel_map_new(const AttrDict *src)
+{
+	int32	   *map = palloc(Max(src->nchannels, 1) * sizeof(int32));
+
+	memset(map, 0xff, Max(src->nchannels, 1) * sizeof(int32));
+	return map;
 }
 
 /*
@@ -758,11 +591,8 @@ state_merge(AttrState *dst, const AttrState *src)
 
 	if ((int64) dst->nevents + src->nevents > dst->maxevents)
 		dst = reserve_events(dst, (int64) dst->nevents + src->nevents);
-	if (src->dict != dst->dict)
-	{
-		map = palloc(Max(src->dict->nchannels, 1) * sizeof(int32));
-		memset(map, 0xff, Max(src->dict->nchannels, 1) * sizeof(int32));
-	}
+	if (src->head.dict != dst->head.dict)
+		map = attr_channel_map_new(src->head.dict);
 	for (i = 0; i < src->nevents; i++)
 	{
 		AttrEvent  *e = &dst->events[dst->nevents++];
@@ -770,15 +600,7 @@ state_merge(AttrState *dst, const AttrState *src)
 
 		e->ts = src->events[i].ts;
 		if (map != NULL && ch >= 0)
-		{
-			if (map[ch] < 0)
-			{
-				const AttrChannel *c = &src->dict->channels[ch];
-
-				map[ch] = intern_channel(dst->dict, src->dict->names + c->offset, c->len);
-			}
-			ch = map[ch];
-		}
+			ch = attr_map_channel(map, src->head.dict, dst->head.dict, ch);
 		e->channel = ch;
 	}
 	if (map)
@@ -786,50 +608,51 @@ state_merge(AttrState *dst, const AttrState *src)
 	return dst;
 }
 
+/*
+ * The start of both combine functions.  False when the second state is
+ * absent: the result is then the first as it is (attr_return_state).  Else
+ * *s1 is NULL, and the caller makes it a copy of *s2 in the aggregate
+ * context (never an alias of s2), or it has the parameters of *s2.
+ */
+bool
+attr_combine_args(FunctionCallInfo fcinfo, const char *fname, MemoryContext *aggcontext,
+				  AttrStateHead **s1, AttrStateHead **s2)
+{
+	*aggcontext = attr_agg_context(fcinfo, fname, ATTR_AS_COMBINE);
+	*s1 = PG_ARGISNULL(0) ? NULL : (AttrStateHead *) PG_GETARG_POINTER(0);
+	*s2 = PG_ARGISNULL(1) ? NULL : (AttrStateHead *) PG_GETARG_POINTER(1);
+	if (*s2 == NULL)
+		return false;
+	if (*s1 != NULL)
+		attr_check_same_params((*s1)->params, (*s2)->params);
+	return true;
+}
+
 Datum
 kpi_attribute_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcontext;
+	AttrStateHead *h1;
+	AttrStateHead *h2;
 	AttrState  *s1;
 	AttrState  *s2;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_combine can only be called as an aggregate's combine function")));
-	s1 = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
-	s2 = PG_ARGISNULL(1) ? NULL : (AttrState *) PG_GETARG_POINTER(1);
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
+	if (!attr_combine_args(fcinfo, "kpi.attribute_combine", &aggcontext, &h1, &h2))
+		return attr_return_state(fcinfo, h1);
+	s1 = (AttrState *) h1;
+	s2 = (AttrState *) h2;
 	if (s1 == NULL)
-		/* A copy in the aggregate context, never an alias of s2. */
-		s1 = state_new(aggcontext, s2->dict, s2->params, s2->nevents);
-	else if (s1->params != s2->params && !params_equal(s1->params, s2->params))
-		params_differ_error();
+		s1 = state_new(aggcontext, h2->dict, h2->params, s2->nevents);
 	s1 = state_merge(s1, s2);
 	PG_RETURN_POINTER(s1);
 }
 
 /*
- * Per serialize call site: the local number of each dictionary channel in
- * the state being serialized, valid where stamp[] holds this state's stamp,
- * so that nothing is cleared between states.
+ * The serialize call site's scratch, with a fresh stamp and no channels
+ * numbered, for one state.
  */
-typedef struct SerialScratch
-{
-	int32		cap;
-	int32	   *local;
-	uint32	   *stamp;
-	uint32		current;
-} SerialScratch;
-
-/* The serialize call site's scratch, with a fresh stamp for one state. */
-static SerialScratch *
-serial_scratch(FunctionCallInfo fcinfo, const AttrDict *dict)
+SerialScratch *
+attr_serial_scratch(FunctionCallInfo fcinfo, const AttrDict *dict)
 {
 	SerialScratch *sc = (SerialScratch *) fcinfo->flinfo->fn_extra;
 
@@ -843,9 +666,11 @@ serial_scratch(FunctionCallInfo fcinfo, const AttrDict *dict)
 		{
 			pfree(sc->local);
 			pfree(sc->stamp);
+			pfree(sc->order);
 		}
 		sc->local = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, newcap * sizeof(int32));
 		sc->stamp = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, newcap * sizeof(uint32));
+		sc->order = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, newcap * sizeof(int32));
 		sc->cap = newcap;
 		sc->current = 0;
 	}
@@ -854,13 +679,23 @@ serial_scratch(FunctionCallInfo fcinfo, const AttrDict *dict)
 		memset(sc->stamp, 0, sc->cap * sizeof(uint32));
 		sc->current = 1;
 	}
+	sc->nlocal = 0;
 	return sc;
 }
 
-/* The parameters, as the serialized formats of both aggregates begin. */
-static void
-send_params(StringInfo buf, const AttrParams *p)
+/*
+ * How the serialized formats of both aggregates begin: version byte, the
+ * parameters, then the state's own channel names (count, then length and
+ * bytes of each), numbered by attr_serial_number.  Workers and leader run
+ * the same binary, but the format is still read defensively.
+ */
+void
+attr_serialize_head(StringInfo buf, const AttrStateHead *s, const SerialScratch *sc)
 {
+	const AttrParams *p = s->params;
+	int32		i;
+
+	pq_sendbyte(buf, ATTR_SERIAL_VERSION);
 	pq_sendint32(buf, p->model);
 	pq_sendbyte(buf, p->bounded ? 1 : 0);
 	pq_sendint64(buf, p->lookback);
@@ -871,72 +706,48 @@ send_params(StringInfo buf, const AttrParams *p)
 	pq_sendint32(buf, p->direct_len);
 	if (p->direct_len > 0)
 		pq_sendbytes(buf, p->direct, p->direct_len);
+	pq_sendint32(buf, sc->nlocal);
+	for (i = 0; i < sc->nlocal; i++)
+	{
+		const AttrChannel *c = &s->dict->channels[sc->order[i]];
+
+		pq_sendint32(buf, c->len);
+		pq_sendbytes(buf, s->dict->names + c->offset, c->len);
+	}
 }
 
 /*
- * Layout: version byte, the parameters, the state's own channel names
- * (count, then length and bytes of each), then the events (count, then time
- * and local channel of each).  Workers and leader run the same binary, but
- * the format is still read defensively.
+ * Layout: attr_serialize_head, then the events (count, then time and local
+ * channel of each).
  */
 Datum
 kpi_attribute_serialize(PG_FUNCTION_ARGS)
 {
 	AttrState  *s;
-	const AttrParams *p;
 	SerialScratch *sc;
 	StringInfoData buf;
-	int32		nlocal = 0;
-	int32	   *order;
 	int32		i;
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_serialize can only be called by an aggregate")));
+	attr_agg_context(fcinfo, "kpi.attribute_serialize", ATTR_BY_AGGREGATE);
 	s = (AttrState *) PG_GETARG_POINTER(0);
-	p = s->params;
-
-	sc = serial_scratch(fcinfo, s->dict);
-	order = palloc(Max(s->nevents, 1) * sizeof(int32));
+	sc = attr_serial_scratch(fcinfo, s->head.dict);
 	for (i = 0; i < s->nevents; i++)
-	{
-		int32		ch = s->events[i].channel;
-
-		if (ch >= 0 && sc->stamp[ch] != sc->current)
-		{
-			sc->stamp[ch] = sc->current;
-			sc->local[ch] = nlocal;
-			order[nlocal++] = ch;
-		}
-	}
+		attr_serial_number(sc, s->events[i].channel);
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, ATTR_SERIAL_VERSION);
-	send_params(&buf, p);
-	pq_sendint32(&buf, nlocal);
-	for (i = 0; i < nlocal; i++)
-	{
-		const AttrChannel *c = &s->dict->channels[order[i]];
-
-		pq_sendint32(&buf, c->len);
-		pq_sendbytes(&buf, s->dict->names + c->offset, c->len);
-	}
+	attr_serialize_head(&buf, &s->head, sc);
 	pq_sendint32(&buf, s->nevents);
 	enlargeStringInfo(&buf, s->nevents * 12);
 	for (i = 0; i < s->nevents; i++)
 	{
-		int32		ch = s->events[i].channel;
-
 		pq_writeint64(&buf, s->events[i].ts);
-		pq_writeint32(&buf, ch < 0 ? -1 : sc->local[ch]);
+		pq_writeint32(&buf, attr_serial_local(sc, s->events[i].channel));
 	}
-	pfree(order);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-static void
-corrupt_state(const char *what)
+void
+attr_corrupt_state(const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
@@ -944,16 +755,16 @@ corrupt_state(const char *what)
 			 errdetail("%s", what)));
 }
 
-static void
-need_bytes(StringInfo buf, int64 n)
+void
+attr_need_bytes(StringInfo buf, int64 n)
 {
 	if (n < 0 || n > buf->len - buf->cursor)
-		corrupt_state("The state is shorter than its header says.");
+		attr_corrupt_state("The state is shorter than its header says.");
 }
 
 /*
- * The parameters sent by send_params, as the dictionary's entry for them:
- * the deserialized states of one query share their parameters.
+ * The parameters sent by attr_serialize_head, as the dictionary's entry for
+ * them: the deserialized states of one query share their parameters.
  */
 static AttrParams *
 recv_params(StringInfo buf, AttrDict *dict)
@@ -962,10 +773,10 @@ recv_params(StringInfo buf, AttrDict *dict)
 	AttrParams *known;
 
 	memset(&p, 0, sizeof(p));
-	need_bytes(buf, 4 + 1 + 8 + 8 + 8 * 3 + 4);
+	attr_need_bytes(buf, 4 + 1 + 8 + 8 + 8 * 3 + 4);
 	p.model = pq_getmsgint(buf, 4);
 	if (p.model < 0 || p.model >= lengthof(model_names))
-		corrupt_state("Unknown model.");
+		attr_corrupt_state("Unknown model.");
 	p.bounded = pq_getmsgbyte(buf) != 0;
 	p.lookback = pq_getmsgint64(buf);
 	p.half_life = pq_getmsgint64(buf);
@@ -973,14 +784,14 @@ recv_params(StringInfo buf, AttrDict *dict)
 	p.middle_share = pq_getmsgfloat8(buf);
 	p.last_share = pq_getmsgfloat8(buf);
 	if (p.half_life <= 0 || (p.bounded && p.lookback <= 0))
-		corrupt_state("Non-positive lookback or half-life.");
+		attr_corrupt_state("Non-positive lookback or half-life.");
 	p.direct_len = pq_getmsgint(buf, 4);
-	need_bytes(buf, p.direct_len);
+	attr_need_bytes(buf, p.direct_len);
 	p.direct = buf->data + buf->cursor;
 	buf->cursor += p.direct_len;
 
 	for (known = dict->params; known != NULL; known = known->next)
-		if (params_equal(known, &p))
+		if (attr_params_equal(known, &p))
 			break;
 	if (known == NULL)
 	{
@@ -999,72 +810,82 @@ recv_params(StringInfo buf, AttrDict *dict)
 	return known;
 }
 
-Datum
-kpi_attribute_deserialize(PG_FUNCTION_ARGS)
+/*
+ * Open the serialized state of a deserialize call: check its version, and
+ * read what attr_serialize_head wrote, its parameters and channel names into
+ * the call site's dictionary.  A state with more than max_channels channel
+ * names is corrupt.
+ */
+void
+attr_deserialize_begin(FunctionCallInfo fcinfo, const char *fname, int32 max_channels,
+					   AttrSerialIn *in)
 {
-	MemoryContext aggcontext;
-	AttrDict   *dict;
 	bytea	   *data;
-	StringInfoData buf;
-	AttrParams *known;
-	AttrState  *s;
-	int32		nchannels;
-	int32	   *map;
-	int32		nevents;
 	int32		i;
 
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_deserialize can only be called by an aggregate")));
-	dict = get_dict(fcinfo);
+	in->aggcontext = attr_agg_context(fcinfo, fname, ATTR_BY_AGGREGATE);
+	in->dict = attr_get_dict(fcinfo);
 	data = PG_GETARG_BYTEA_PP(0);
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
+	in->buf.data = VARDATA_ANY(data);
+	in->buf.len = VARSIZE_ANY_EXHDR(data);
+	in->buf.maxlen = in->buf.len;
+	in->buf.cursor = 0;
 
-	if (buf.len < 1 || pq_getmsgbyte(&buf) != ATTR_SERIAL_VERSION)
-		corrupt_state("Unknown format version.");
-	known = recv_params(&buf, dict);
+	if (in->buf.len < 1 || pq_getmsgbyte(&in->buf) != ATTR_SERIAL_VERSION)
+		attr_corrupt_state("Unknown format version.");
+	in->params = recv_params(&in->buf, in->dict);
 
-	need_bytes(&buf, 4);
-	nchannels = pq_getmsgint(&buf, 4);
-	if (nchannels < 0 || nchannels > ATTR_MAX_EVENTS)
-		corrupt_state("Bad channel count.");
-	map = palloc(Max(nchannels, 1) * sizeof(int32));
-	for (i = 0; i < nchannels; i++)
+	attr_need_bytes(&in->buf, 4);
+	in->nchannels = pq_getmsgint(&in->buf, 4);
+	if (in->nchannels < 0 || in->nchannels > max_channels)
+		attr_corrupt_state("Bad channel count.");
+	in->map = palloc(Max(in->nchannels, 1) * sizeof(int32));
+	for (i = 0; i < in->nchannels; i++)
 	{
 		int32		len;
 
-		need_bytes(&buf, 4);
-		len = pq_getmsgint(&buf, 4);
-		need_bytes(&buf, len);
-		map[i] = intern_channel(dict, buf.data + buf.cursor, len);
-		buf.cursor += len;
+		attr_need_bytes(&in->buf, 4);
+		len = pq_getmsgint(&in->buf, 4);
+		attr_need_bytes(&in->buf, len);
+		in->map[i] = attr_intern_channel(in->dict, in->buf.data + in->buf.cursor, len);
+		in->buf.cursor += len;
 	}
+}
 
-	need_bytes(&buf, 4);
-	nevents = pq_getmsgint(&buf, 4);
+/* The state must end where its contents do. */
+void
+attr_deserialize_end(AttrSerialIn *in)
+{
+	if (in->buf.cursor != in->buf.len)
+		attr_corrupt_state("Trailing bytes.");
+	pfree(in->map);
+}
+
+Datum
+kpi_attribute_deserialize(PG_FUNCTION_ARGS)
+{
+	AttrSerialIn in;
+	AttrState  *s;
+	int32		nevents;
+	int32		i;
+
+	/* A state's channels are at most its events. */
+	attr_deserialize_begin(fcinfo, "kpi.attribute_deserialize", ATTR_MAX_EVENTS, &in);
+	attr_need_bytes(&in.buf, 4);
+	nevents = pq_getmsgint(&in.buf, 4);
 	if (nevents < 0 || nevents > ATTR_MAX_EVENTS)
-		corrupt_state("Bad event count.");
-	need_bytes(&buf, (int64) nevents * 12);
-	s = state_new(aggcontext, dict, known, nevents);
+		attr_corrupt_state("Bad event count.");
+	attr_need_bytes(&in.buf, (int64) nevents * 12);
+	s = state_new(in.aggcontext, in.dict, in.params, nevents);
 	for (i = 0; i < nevents; i++)
 	{
 		AttrEvent  *e = &s->events[i];
-		int32		ch;
 
-		e->ts = pq_getmsgint64(&buf);
-		ch = pq_getmsgint(&buf, 4);
-		if (ch < -1 || ch >= nchannels)
-			corrupt_state("Channel index out of range.");
-		e->channel = ch < 0 ? -1 : map[ch];
+		e->ts = pq_getmsgint64(&in.buf);
+		e->channel = attr_deserialize_channel(&in, pq_getmsgint(&in.buf, 4));
 	}
 	s->nevents = nevents;
-	if (buf.cursor != buf.len)
-		corrupt_state("Trailing bytes.");
-	pfree(map);
+	attr_deserialize_end(&in);
 	PG_RETURN_POINTER(s);
 }
 
@@ -1081,19 +902,6 @@ kpi_attribute_deserialize(PG_FUNCTION_ARGS)
 #define ST_SCOPE static
 #define ST_DEFINE
 #include "lib/sort_template.h"
-
-static int
-compare_channel_names(const void *a, const void *b, void *arg)
-{
-	const AttrDict *d = (const AttrDict *) arg;
-	const AttrChannel *ca = &d->channels[*(const int32 *) a];
-	const AttrChannel *cb = &d->channels[*(const int32 *) b];
-	int			cmp = memcmp(d->names + ca->offset, d->names + cb->offset, Min(ca->len, cb->len));
-
-	if (cmp != 0)
-		return cmp;
-	return (ca->len > cb->len) - (ca->len < cb->len);
-}
 
 /* Per final call site: the result type, and scratch arrays by channel rank. */
 typedef struct FinalScratch
@@ -1121,6 +929,22 @@ typedef struct FinalScratch
 	text	  **texts;			/* channel -> name as text */
 } FinalScratch;
 
+/*
+ * The element type of a final function's array result, from the function's
+ * own catalog entry (never from fn_expr), with its blessed tuple descriptor,
+ * allocated in the current memory context.
+ */
+void
+attr_result_type(FunctionCallInfo fcinfo, const char *fname, Oid *element_type,
+				 TupleDesc *tupdesc, int16 *typlen, bool *typbyval, char *typalign)
+{
+	*element_type = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
+	if (!OidIsValid(*element_type))
+		elog(ERROR, "%s must return an array", fname);
+	*tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(*element_type, -1));
+	get_typlenbyvalalign(*element_type, typlen, typbyval, typalign);
+}
+
 static FinalScratch *
 final_scratch(FunctionCallInfo fcinfo, AttrDict *d)
 {
@@ -1130,16 +954,10 @@ final_scratch(FunctionCallInfo fcinfo, AttrDict *d)
 	if (fs == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(mcxt);
-		Oid			array_type;
 
 		fs = palloc0(sizeof(FinalScratch));
-		/* From the function's own catalog entry, never from fn_expr. */
-		array_type = get_func_rettype(fcinfo->flinfo->fn_oid);
-		fs->element_type = get_element_type(array_type);
-		if (!OidIsValid(fs->element_type))
-			elog(ERROR, "kpi.attribute_final must return an array");
-		fs->tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(fs->element_type, -1));
-		get_typlenbyvalalign(fs->element_type, &fs->typlen, &fs->typbyval, &fs->typalign);
+		attr_result_type(fcinfo, "kpi.attribute_final", &fs->element_type, &fs->tupdesc,
+						 &fs->typlen, &fs->typbyval, &fs->typalign);
 		fs->one = NumericGetDatum(int64_to_numeric(1));
 		MemoryContextSwitchTo(old);
 		fcinfo->flinfo->fn_extra = fs;
@@ -1184,8 +1002,8 @@ final_scratch(FunctionCallInfo fcinfo, AttrDict *d)
 }
 
 /* An exact decimal from units of 1e-12, without trailing zeros. */
-static Datum
-credit_numeric(int64 units)
+Datum
+attr_credit_numeric(int64 units)
 {
 	int			digits = CREDIT_DIGITS;
 
@@ -1241,7 +1059,7 @@ emit(Output *out, FinalScratch *fs, AttrDict *d, MemoryContext mcxt, int64 conve
 
 			if (fs->numeric_units[slot] != 0)
 				pfree(DatumGetPointer(fs->numeric_value[slot]));
-			fs->numeric_value[slot] = credit_numeric(units);
+			fs->numeric_value[slot] = attr_credit_numeric(units);
 			fs->numeric_units[slot] = units;
 			MemoryContextSwitchTo(old);
 		}
@@ -1261,8 +1079,8 @@ emit(Output *out, FinalScratch *fs, AttrDict *d, MemoryContext mcxt, int64 conve
  * and sort touched[] into rank order; weight[] is left zeroed.  Shared by
  * kpi.attribute and kpi.attribute_totals, so that the two agree to the unit.
  */
-static void
-conversion_units(double *weight, int64 *units, int32 *touched, int32 ntouched)
+void
+attr_conversion_units(double *weight, int64 *units, int32 *touched, int32 ntouched)
 {
 	double		total = 0;
 	int64		assigned = 0;
@@ -1306,7 +1124,7 @@ emit_conversion(Output *out, FinalScratch *fs, AttrDict *d, MemoryContext mcxt,
 {
 	int32		i;
 
-	conversion_units(fs->weight, fs->units, fs->touched, ntouched);
+	attr_conversion_units(fs->weight, fs->units, fs->touched, ntouched);
 	for (i = 0; i < ntouched; i++)
 	{
 		int32		r = fs->touched[i];
@@ -1400,19 +1218,10 @@ weigh_conversion(const AttrParams *p, const SortEvent *ev, int32 lo, int32 hi,
 	return ntouched;
 }
 
-/*
- * Walk one customer's events ev[0, n), sorted by time then key (touches by
- * channel rank, conversions last at one instant), and call fn once per
- * conversion: with the number of ranks in touched[] whose weight[] the model
- * set, or with 0 for a conversion no touch reaches (unattributed).  Each
- * conversion is credited from the touches since the previous one, within
- * the lookback.
- */
-typedef void (*conversion_fn) (void *arg, int64 conversion_at, int32 ntouched);
-
-static void
-credit_conversions(const AttrParams *p, const SortEvent *ev, int32 n, int32 direct_rank,
-				   double *weight, int32 *touched, conversion_fn fn, void *arg)
+/* Declared, with what it does, in attribution.h. */
+void
+attr_credit_conversions(const AttrParams *p, const SortEvent *ev, int32 n, int32 direct_rank,
+						double *weight, int32 *touched, conversion_fn fn, void *arg)
 {
 	int32		seg_start = 0;
 	int32		i;
@@ -1472,8 +1281,8 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = (AttrState *) PG_GETARG_POINTER(0);
-	d = s->dict;
-	p = s->params;
+	d = s->head.dict;
+	p = s->head.params;
 	fs = final_scratch(fcinfo, d);
 
 	/*
@@ -1506,7 +1315,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 				int32		ch = fs->by_rank[i];
 				int32		j = i - 1;
 
-				while (j >= 0 && compare_channel_names(&fs->by_rank[j], &ch, d) > 0)
+				while (j >= 0 && attr_compare_channel_names(&fs->by_rank[j], &ch, d) > 0)
 				{
 					fs->by_rank[j + 1] = fs->by_rank[j];
 					j--;
@@ -1515,7 +1324,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 			}
 		}
 		else
-			qsort_arg(fs->by_rank, nlocal, sizeof(int32), compare_channel_names, d);
+			qsort_arg(fs->by_rank, nlocal, sizeof(int32), attr_compare_channel_names, d);
 	}
 	for (i = 0; i < nlocal; i++)
 		fs->rank_of[fs->by_rank[i]] = i;
@@ -1526,7 +1335,7 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 		{
 			uint32		hash;
 
-			p->direct_channel = lookup_channel(d, p->direct, p->direct_len, &hash);
+			p->direct_channel = attr_lookup_channel(d, p->direct, p->direct_len, &hash);
 			p->direct_checked_at = d->nchannels;
 		}
 		if (p->direct_channel >= 0 && fs->stamp[p->direct_channel] == fs->current)
@@ -1551,580 +1360,9 @@ kpi_attribute_final(PG_FUNCTION_ARGS)
 	ec.fs = fs;
 	ec.d = d;
 	ec.mcxt = fcinfo->flinfo->fn_mcxt;
-	credit_conversions(p, ev, s->nevents, direct_rank, fs->weight, fs->touched, emit_credits, &ec);
+	attr_credit_conversions(p, ev, s->nevents, direct_rank, fs->weight, fs->touched, emit_credits, &ec);
 
 	PG_RETURN_ARRAYTYPE_P(construct_array(out.elems, out.n, fs->element_type, fs->typlen,
 										  fs->typbyval, fs->typalign));
 }
 
-/* ---------------------------------------------------------------------------
- * kpi.attribute_totals: the credit per channel over many customers
- *
- * kpi.attribute_totals(customer_id, ts, channel, converted, model [, lookback
- * [, half_life]]) applies exactly kpi.attribute's rules to each customer and
- * returns the credits summed per channel, for the common question "how many
- * conversions did each channel earn".  It is not grouped by customer: the
- * state buffers every row (20 bytes, appended, no hash lookup per row) and
- * the final function sorts the buffer by (customer, time, channel rank) and
- * credits one customer's run at a time.  That is what makes it cheaper than
- * GROUP BY customer_id, whose hash table costs a cache miss or two per row
- * once it outgrows the CPU caches, plus a state and a result array per
- * customer.  The totals are exact: each conversion's credits are the same
- * units of 1e-12 kpi.attribute gives (conversion_units), added as integers.
- * ---------------------------------------------------------------------------
- */
-
-PG_FUNCTION_INFO_V1(kpi_attribute_totals_accum);
-PG_FUNCTION_INFO_V1(kpi_attribute_totals_combine);
-PG_FUNCTION_INFO_V1(kpi_attribute_totals_serialize);
-PG_FUNCTION_INFO_V1(kpi_attribute_totals_deserialize);
-PG_FUNCTION_INFO_V1(kpi_attribute_totals_final);
-
-/*
- * Rows per state: 20 bytes each, so that the serialized state of a parallel
- * worker stays within a bytea's 1 GB.  More rows: group by a bucket of the
- * customer (GROUP BY customer_id % 8) and add the totals up.
- */
-#define TOTALS_MAX_ROWS INT64CONST(50000000)
-#define TOTALS_FIRST_ROWS 1024
-
-/*
- * One touch (channel >= 0) or conversion (channel = -1).  The final function
- * replaces channel by the channel's rank by name, in place; as uint32 the
- * conversion's -1 then sorts after every touch at the same instant.
- */
-typedef struct TotalsRow
-{
-	int64		customer;
-	int64		ts;
-	int32		channel;
-} pg_attribute_packed() TotalsRow;
-
-typedef struct TotalsState
-{
-	AttrDict   *dict;
-	AttrParams *params;
-	MemoryContext cxt;
-	int64		nrows;
-	int64		maxrows;
-	TotalsRow  *rows;			/* a huge allocation, doubled as it fills */
-} TotalsState;
-
-static void
-too_many_rows(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("too many touches and conversions in one kpi.attribute_totals group"),
-			 errdetail("kpi.attribute_totals keeps at most " INT64_FORMAT " touches and conversions per group.",
-					   TOTALS_MAX_ROWS),
-			 errhint("Group by a bucket of the customer, e.g. GROUP BY customer_id %% 8, and add the totals up.")));
-}
-
-/*
- * Ask for transparent huge pages on the 2 MB-aligned part of a large buffer
- * not yet written to: ten million rows are 200 MB, and faulting them in
- * 4 kB pages cost a third of kpi.attribute_totals' CPU time in the benchmark
- * (2.6 s with the advice, 4.0 s without; bench/attribution_results.md).
- * Only advice: where the kernel ignores it, nothing changes but the speed.
- */
-static void
-advise_huge_pages(void *start, Size bytes)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = 2 * 1024 * 1024;
-	uintptr_t	from = TYPEALIGN(huge, (uintptr_t) start);
-	uintptr_t	to = TYPEALIGN_DOWN(huge, (uintptr_t) start + bytes);
-
-	if (to > from)
-		(void) madvise((void *) from, to - from, MADV_HUGEPAGE);
-#endif
-}
-
-static TotalsState *
-totals_new(MemoryContext cxt, AttrDict *dict, AttrParams *params, int64 capacity)
-{
-	TotalsState *s = MemoryContextAlloc(cxt, sizeof(TotalsState));
-
-	if (capacity > TOTALS_MAX_ROWS)
-		too_many_rows();
-	s->dict = dict;
-	s->params = params;
-	s->cxt = cxt;
-	s->nrows = 0;
-	s->maxrows = Max(capacity, TOTALS_FIRST_ROWS);
-	s->rows = MemoryContextAllocHuge(cxt, s->maxrows * sizeof(TotalsRow));
-	advise_huge_pages(s->rows, s->maxrows * sizeof(TotalsRow));
-	return s;
-}
-
-/*
- * Room for "needed" rows, doubling.  A new buffer and a copy rather than
- * repalloc: the huge-page advice splits the mapping, after which realloc
- * cannot mremap it and would copy into 4 kB pages anyway.
- */
-static void
-totals_reserve(TotalsState *s, int64 needed)
-{
-	int64		newcap = s->maxrows;
-	TotalsRow  *rows;
-
-	if (needed > TOTALS_MAX_ROWS)
-		too_many_rows();
-	while (newcap < needed)
-		newcap *= 2;
-	newcap = Min(newcap, TOTALS_MAX_ROWS);
-	rows = MemoryContextAllocHuge(s->cxt, newcap * sizeof(TotalsRow));
-	advise_huge_pages(rows, newcap * sizeof(TotalsRow));
-	memcpy(rows, s->rows, s->nrows * sizeof(TotalsRow));
-	pfree(s->rows);
-	s->rows = rows;
-	s->maxrows = newcap;
-}
-
-static pg_attribute_always_inline void
-totals_push(TotalsState *s, int64 customer, int64 ts, int32 channel)
-{
-	TotalsRow  *r;
-
-	if (unlikely(s->nrows >= s->maxrows))
-		totals_reserve(s, s->nrows + 1);
-	r = &s->rows[s->nrows++];
-	r->customer = customer;
-	r->ts = ts;
-	r->channel = channel;
-}
-
-/*
- * Transition: args (state, customer, ts, channel, converted, model
- * [, lookback [, half_life]]); the rows are read as kpi.attribute reads them,
- * and rows without a customer are skipped.
- */
-Datum
-kpi_attribute_totals_accum(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext;
-	AttrDict   *dict;
-	TotalsState *s;
-	int64		customer;
-	int64		ts;
-	bool		converted;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_totals_accum can only be called as an aggregate's transition function")));
-	dict = get_dict(fcinfo);
-
-	if (PG_ARGISNULL(0))
-		s = totals_new(aggcontext, dict, find_params(fcinfo, 5, dict), 0);
-	else
-	{
-		s = (TotalsState *) PG_GETARG_POINTER(0);
-		if (unlikely(!args_match(fcinfo, 5, s->params)))
-		{
-			AttrParams *p = find_params(fcinfo, 5, dict);
-
-			if (p != s->params && !params_equal(p, s->params))
-				params_differ_error();
-		}
-	}
-
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(s);
-	customer = PG_GETARG_INT64(1);
-	ts = PG_GETARG_TIMESTAMPTZ(2);
-	converted = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
-	if (PG_ARGISNULL(3) && !converted)
-		PG_RETURN_POINTER(s);
-	check_finite(ts);
-
-	if (!PG_ARGISNULL(3))
-	{
-		text	   *channel = PG_GETARG_TEXT_PP(3);
-
-		totals_push(s, customer, ts, intern_channel(dict, VARDATA_ANY(channel), VARSIZE_ANY_EXHDR(channel)));
-	}
-	if (converted)
-		totals_push(s, customer, ts, -1);
-	PG_RETURN_POINTER(s);
-}
-
-/* Append the rows of src to dst, mapping channels when the dictionaries differ. */
-static void
-totals_merge(TotalsState *dst, const TotalsState *src)
-{
-	int32	   *map = NULL;
-	int64		i;
-
-	if (src->nrows == 0)
-		return;
-	if (dst->nrows + src->nrows > dst->maxrows)
-		totals_reserve(dst, dst->nrows + src->nrows);
-	if (src->dict == dst->dict)
-	{
-		memcpy(dst->rows + dst->nrows, src->rows, src->nrows * sizeof(TotalsRow));
-		dst->nrows += src->nrows;
-		return;
-	}
-	map = palloc(Max(src->dict->nchannels, 1) * sizeof(int32));
-	memset(map, 0xff, Max(src->dict->nchannels, 1) * sizeof(int32));
-	for (i = 0; i < src->nrows; i++)
-	{
-		TotalsRow  *r = &dst->rows[dst->nrows++];
-		int32		ch = src->rows[i].channel;
-
-		*r = src->rows[i];
-		if (ch >= 0)
-		{
-			if (map[ch] < 0)
-			{
-				const AttrChannel *c = &src->dict->channels[ch];
-
-				map[ch] = intern_channel(dst->dict, src->dict->names + c->offset, c->len);
-			}
-			r->channel = map[ch];
-		}
-	}
-	pfree(map);
-}
-
-Datum
-kpi_attribute_totals_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext;
-	TotalsState *s1;
-	TotalsState *s2;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_totals_combine can only be called as an aggregate's combine function")));
-	s1 = PG_ARGISNULL(0) ? NULL : (TotalsState *) PG_GETARG_POINTER(0);
-	s2 = PG_ARGISNULL(1) ? NULL : (TotalsState *) PG_GETARG_POINTER(1);
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	if (s1 == NULL)
-		/* A copy in the aggregate context, never an alias of s2. */
-		s1 = totals_new(aggcontext, s2->dict, s2->params, s2->nrows);
-	else if (s1->params != s2->params && !params_equal(s1->params, s2->params))
-		params_differ_error();
-	totals_merge(s1, s2);
-	PG_RETURN_POINTER(s1);
-}
-
-/*
- * Layout: version byte, the parameters, the state's own channel names, then
- * the rows (count, then customer, time and local channel of each).
- */
-Datum
-kpi_attribute_totals_serialize(PG_FUNCTION_ARGS)
-{
-	TotalsState *s;
-	SerialScratch *sc;
-	StringInfoData buf;
-	int32		nlocal = 0;
-	int32	   *order;
-	int64		i;
-
-	if (!AggCheckCallContext(fcinfo, NULL))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_totals_serialize can only be called by an aggregate")));
-	s = (TotalsState *) PG_GETARG_POINTER(0);
-	sc = serial_scratch(fcinfo, s->dict);
-	order = palloc(Max(s->dict->nchannels, 1) * sizeof(int32));
-	for (i = 0; i < s->nrows; i++)
-	{
-		int32		ch = s->rows[i].channel;
-
-		if (ch >= 0 && sc->stamp[ch] != sc->current)
-		{
-			sc->stamp[ch] = sc->current;
-			sc->local[ch] = nlocal;
-			order[nlocal++] = ch;
-		}
-	}
-
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, ATTR_SERIAL_VERSION);
-	send_params(&buf, s->params);
-	pq_sendint32(&buf, nlocal);
-	for (i = 0; i < nlocal; i++)
-	{
-		const AttrChannel *c = &s->dict->channels[order[i]];
-
-		pq_sendint32(&buf, c->len);
-		pq_sendbytes(&buf, s->dict->names + c->offset, c->len);
-	}
-	pq_sendint64(&buf, s->nrows);
-	/* at most TOTALS_MAX_ROWS * 20 bytes: within MaxAllocSize */
-	enlargeStringInfo(&buf, s->nrows * 20);
-	for (i = 0; i < s->nrows; i++)
-	{
-		int32		ch = s->rows[i].channel;
-
-		pq_writeint64(&buf, s->rows[i].customer);
-		pq_writeint64(&buf, s->rows[i].ts);
-		pq_writeint32(&buf, ch < 0 ? -1 : sc->local[ch]);
-	}
-	pfree(order);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-Datum
-kpi_attribute_totals_deserialize(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext;
-	AttrDict   *dict;
-	bytea	   *data;
-	StringInfoData buf;
-	AttrParams *known;
-	TotalsState *s;
-	int32		nchannels;
-	int32	   *map;
-	int64		nrows;
-	int64		i;
-
-	if (!AggCheckCallContext(fcinfo, &aggcontext))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("kpi.attribute_totals_deserialize can only be called by an aggregate")));
-	dict = get_dict(fcinfo);
-	data = PG_GETARG_BYTEA_PP(0);
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-
-	if (buf.len < 1 || pq_getmsgbyte(&buf) != ATTR_SERIAL_VERSION)
-		corrupt_state("Unknown format version.");
-	known = recv_params(&buf, dict);
-
-	need_bytes(&buf, 4);
-	nchannels = pq_getmsgint(&buf, 4);
-	if (nchannels < 0 || nchannels > ATTR_MAX_CHANNELS)
-		corrupt_state("Bad channel count.");
-	map = palloc(Max(nchannels, 1) * sizeof(int32));
-	for (i = 0; i < nchannels; i++)
-	{
-		int32		len;
-
-		need_bytes(&buf, 4);
-		len = pq_getmsgint(&buf, 4);
-		need_bytes(&buf, len);
-		map[i] = intern_channel(dict, buf.data + buf.cursor, len);
-		buf.cursor += len;
-	}
-
-	need_bytes(&buf, 8);
-	nrows = pq_getmsgint64(&buf);
-	if (nrows < 0 || nrows > TOTALS_MAX_ROWS)
-		corrupt_state("Bad row count.");
-	need_bytes(&buf, nrows * 20);
-	s = totals_new(aggcontext, dict, known, nrows);
-	for (i = 0; i < nrows; i++)
-	{
-		TotalsRow  *r = &s->rows[i];
-		int32		ch;
-
-		r->customer = pq_getmsgint64(&buf);
-		r->ts = pq_getmsgint64(&buf);
-		ch = pq_getmsgint(&buf, 4);
-		if (ch < -1 || ch >= nchannels)
-			corrupt_state("Channel index out of range.");
-		r->channel = ch < 0 ? -1 : map[ch];
-	}
-	s->nrows = nrows;
-	if (buf.cursor != buf.len)
-		corrupt_state("Trailing bytes.");
-	pfree(map);
-	PG_RETURN_POINTER(s);
-}
-
-#define ST_SORT sort_totals_rows
-#define ST_ELEMENT_TYPE TotalsRow
-#define ST_COMPARE(a, b) \
-	((a)->customer < (b)->customer ? -1 : (a)->customer > (b)->customer ? 1 : \
-	 (a)->ts < (b)->ts ? -1 : (a)->ts > (b)->ts ? 1 : \
-	 (uint32) (a)->channel < (uint32) (b)->channel ? -1 : \
-	 (uint32) (a)->channel > (uint32) (b)->channel ? 1 : 0)
-#define ST_SCOPE static
-#define ST_DEFINE
-#include "lib/sort_template.h"
-
-/* The totals: whole conversions and units of 1e-12, by channel rank. */
-typedef struct TotalsSink
-{
-	double	   *weight;
-	int64	   *units;
-	int32	   *touched;
-	int64	   *whole;
-	int64	   *fraction;		/* below CREDIT_UNITS */
-	int64		unattributed;
-} TotalsSink;
-
-static void
-add_credits(void *arg, int64 conversion_at, int32 ntouched)
-{
-	TotalsSink *t = (TotalsSink *) arg;
-	int32		i;
-
-	if (ntouched == 0)
-	{
-		t->unattributed++;
-		return;
-	}
-	conversion_units(t->weight, t->units, t->touched, ntouched);
-	for (i = 0; i < ntouched; i++)
-	{
-		int32		r = t->touched[i];
-
-		t->fraction[r] += t->units[r];
-		if (t->fraction[r] >= CREDIT_UNITS)
-		{
-			t->fraction[r] -= CREDIT_UNITS;
-			t->whole[r]++;
-		}
-	}
-}
-
-/* whole + fraction / 1e12, exactly, without trailing zeros */
-static Datum
-total_numeric(int64 whole, int64 fraction)
-{
-	Datum		w = NumericGetDatum(int64_to_numeric(whole));
-
-	if (fraction == 0)
-		return w;
-	return DirectFunctionCall2(numeric_add, w, credit_numeric(fraction));
-}
-
-Datum
-kpi_attribute_totals_final(PG_FUNCTION_ARGS)
-{
-	TotalsState *s;
-	AttrDict   *d;
-	AttrParams *p;
-	int32		nchannels;
-	int32	   *by_rank;
-	int32	   *rank_of;
-	int32		direct_rank = -1;
-	TotalsSink	t;
-	SortEvent  *ev;
-	int64		evcap = 64;
-	int64		i;
-	int64		start;
-	Oid			element_type;
-	TupleDesc	tupdesc;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	Datum	   *elems;
-	int32		nelems = 0;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	s = (TotalsState *) PG_GETARG_POINTER(0);
-	d = s->dict;
-	p = s->params;
-	nchannels = d->nchannels;
-
-	/* Rank every channel of the query by name (C collation), once. */
-	by_rank = palloc(Max(nchannels, 1) * sizeof(int32));
-	rank_of = palloc(Max(nchannels, 1) * sizeof(int32));
-	for (i = 0; i < nchannels; i++)
-		by_rank[i] = (int32) i;
-	qsort_arg(by_rank, nchannels, sizeof(int32), compare_channel_names, d);
-	for (i = 0; i < nchannels; i++)
-		rank_of[by_rank[i]] = (int32) i;
-	if (p->model == MODEL_LAST_NON_DIRECT)
-	{
-		uint32		hash;
-		int32		direct = lookup_channel(d, p->direct, p->direct_len, &hash);
-
-		if (direct >= 0)
-			direct_rank = rank_of[direct];
-	}
-
-	/*
-	 * Channels become ranks in place, then one sort groups the customers and
-	 * orders each one's events as kpi.attribute orders them; the ranks go
-	 * back to channels at the end.  The state is then the same set of rows
-	 * in another order, which is all a later transition or final call (a
-	 * window frame) relies on: FINALFUNC_MODIFY = READ_ONLY holds.  Sorting
-	 * a copy instead would double the memory of the largest state.
-	 */
-	for (i = 0; i < s->nrows; i++)
-		if (s->rows[i].channel >= 0)
-			s->rows[i].channel = rank_of[s->rows[i].channel];
-	sort_totals_rows(s->rows, s->nrows);
-
-	t.weight = palloc0(Max(nchannels, 1) * sizeof(double));
-	t.units = palloc(Max(nchannels, 1) * sizeof(int64));
-	t.touched = palloc(Max(nchannels, 1) * sizeof(int32));
-	t.whole = palloc0(Max(nchannels, 1) * sizeof(int64));
-	t.fraction = palloc0(Max(nchannels, 1) * sizeof(int64));
-	t.unattributed = 0;
-	ev = palloc(evcap * sizeof(SortEvent));
-	for (start = 0; start < s->nrows; start = i)
-	{
-		int64		customer = s->rows[start].customer;
-		int32		n;
-		int32		j;
-
-		for (i = start; i < s->nrows && s->rows[i].customer == customer; i++)
-			;
-		n = (int32) (i - start);
-		if (n > evcap)
-		{
-			while (evcap < n)
-				evcap *= 2;
-			ev = repalloc_huge(ev, evcap * sizeof(SortEvent));
-		}
-		for (j = 0; j < n; j++)
-		{
-			ev[j].ts = s->rows[start + j].ts;
-			ev[j].key = (uint32) s->rows[start + j].channel;
-		}
-		credit_conversions(p, ev, n, direct_rank, t.weight, t.touched, add_credits, &t);
-		CHECK_FOR_INTERRUPTS();
-	}
-	for (i = 0; i < s->nrows; i++)
-		if (s->rows[i].channel >= 0)
-			s->rows[i].channel = by_rank[s->rows[i].channel];
-
-	element_type = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
-	if (!OidIsValid(element_type))
-		elog(ERROR, "kpi.attribute_totals_final must return an array");
-	tupdesc = lookup_rowtype_tupdesc_copy(element_type, -1);
-	BlessTupleDesc(tupdesc);
-	get_typlenbyvalalign(element_type, &typlen, &typbyval, &typalign);
-	elems = palloc((nchannels + 1) * sizeof(Datum));
-	for (i = 0; i < nchannels; i++)
-	{
-		Datum		values[2];
-		bool		nulls[2] = {false, false};
-		const AttrChannel *c = &d->channels[by_rank[i]];
-
-		if (t.whole[i] == 0 && t.fraction[i] == 0)
-			continue;
-		values[0] = PointerGetDatum(cstring_to_text_with_len(d->names + c->offset, c->len));
-		values[1] = total_numeric(t.whole[i], t.fraction[i]);
-		elems[nelems++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-	}
-	if (t.unattributed > 0)
-	{
-		Datum		values[2];
-		bool		nulls[2] = {true, false};
-
-		values[0] = (Datum) 0;
-		values[1] = NumericGetDatum(int64_to_numeric(t.unattributed));
-		elems[nelems++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-	}
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, nelems, element_type, typlen, typbyval, typalign));
-}
