@@ -44,16 +44,13 @@ DECLARE
 	step name;
 	position integer := 0;
 BEGIN
-	/*
-	 * Two tests, not one: the first, for every definition, is then a simple
-	 * expression that PL/pgSQL evaluates without the executor; only funnel
-	 * definitions pay for the query.  (As one condition, every call ran a
-	 * query, which under forced parallel plans also started a worker.)
-	 */
-	IF d.metric IS DISTINCT FROM 'funnel_conversion' OR d.source IS NULL THEN
-		RETURN problems;
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
+	-- A source that no longer exists is kpi.measure_problems' to report.
+	-- Tested as it tests it (has_table_privilege is NULL for a dropped
+	-- relation): a simple expression that PL/pgSQL evaluates without the
+	-- executor, where a query over pg_class ran for every KPI of every
+	-- metric (and, under forced parallel plans, started a worker).
+	IF d.metric IS DISTINCT FROM 'funnel_conversion' OR d.source IS NULL
+	   OR pg_catalog.has_table_privilege(d.source, 'SELECT') IS NULL THEN
 		RETURN problems;
 	END IF;
 	IF d.entity_column IS NOT NULL AND kpi.column_type(d.source, d.entity_column) IS NULL THEN
@@ -127,7 +124,7 @@ DECLARE
 BEGIN
 	-- A missing entity or step column first (42703), as kpi.measure_query
 	-- reports a missing time or filter column.
-	IF d.source IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = d.source) THEN
+	IF d.source IS NOT NULL AND pg_catalog.has_table_privilege(d.source, 'SELECT') IS NOT NULL THEN
 		FOR missing IN
 			SELECT c.column_name FROM pg_catalog.unnest(ARRAY[d.entity_column] || d.step_columns) AS c(column_name)
 			WHERE c.column_name IS NOT NULL AND kpi.column_type(d.source, c.column_name) IS NULL
