@@ -1,7 +1,9 @@
 -- bench/funnel.sql: kpi.funnel against the plain-SQL self-join (issue 11).
--- Run by bench/funnel.sh; psql variables: rounds, entities, events, days.
+-- Run by bench/funnel.sh; psql variables: entities, events, days, stats
+-- (on: also time the statistics functions); the setting bench.rounds.
 --
--- :events events of :entities entities (default 10M and 1M) over :days days (default 60),
+-- :events events of :entities entities (10M and 1M), each entity's events
+-- spread uniformly over :days days (bench/funnel.sh runs 14 and 60),
 -- one event type per row (lead 40 %, opportunity 25 %, proposal 15 %,
 -- customer 8 %, other 12 %), timestamps to the second.  Four steps, a 7-day
 -- window.  Timed alternately in one session, :rounds rounds after a warm-up,
@@ -113,6 +115,7 @@ SELECT 'cpu',
 	   pg_catalog.round(((SELECT cpu FROM m WHERE kase = 'funnel') / (SELECT cpu FROM m WHERE kase = 'floor'))::numeric, 2),
 	   pg_catalog.round(((SELECT cpu FROM m WHERE kase = 'self_join') / (SELECT cpu FROM m WHERE kase = 'floor'))::numeric, 2);
 
+\if :stats
 -- The statistics functions against sqrt() over the same 1M rows.
 DROP TABLE IF EXISTS stats_rows;
 CREATE TABLE stats_rows AS
@@ -146,3 +149,4 @@ SELECT kase, pg_catalog.round(ms::numeric) AS median_ms,
 	   pg_catalog.round((ms / (SELECT ms FROM m WHERE kase = 'sqrt'))::numeric, 2) AS over_sqrt
 FROM m ORDER BY ms;
 DROP TABLE stats_rows;
+\endif
