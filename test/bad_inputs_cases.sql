@@ -877,6 +877,9 @@ $$),
 kpi.summary_fill_sql(NULL, true) => null
 kpi.summary_fill_sql(NULL, true, 'id') => null
 $$),
+	('kpi.summary_filters_grouped(kpi.summaries,kpi.definitions)', $$
+kpi.summary_filters_grouped(NULL, NULL) => null
+$$),
 	('kpi.summary_pair_column(kpi.summaries,kpi.definitions)', $$
 kpi.summary_pair_column(NULL, NULL) => null
 $$),

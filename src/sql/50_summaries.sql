@@ -634,6 +634,31 @@ COMMENT ON FUNCTION kpi.drop_summary(regclass) IS
 -- Reading a summary in place of its source.
 ------------------------------------------------------------------------------
 
+-- Whether a summary can apply a definition's filters: each names a column
+-- the summary is grouped by, so the summary's rows of those groups are the
+-- source's rows the filters keep.
+CREATE FUNCTION kpi.summary_filters_grouped(s kpi.summaries, definition kpi.definitions) RETURNS boolean
+	LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- Without a query in the usual case (the query builder asks for every KPI
+	-- of every read: PL/pgSQL evaluates a condition without a subquery as a
+	-- simple expression): no filters, or filters on group columns named as
+	-- they are.
+	IF COALESCE(pg_catalog.jsonb_typeof(definition.filters) = 'object'
+				AND (definition.filters - s.group_by::text[]) = '{}'::jsonb, false) THEN
+		RETURN true;
+	END IF;
+	-- anything else: the query over the keys, each cast to name as a column
+	-- name is
+	RETURN NOT EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(definition.filters) AS f(key)
+					   WHERE f.key::name <> ALL (s.group_by));
+END
+$$;
+COMMENT ON FUNCTION kpi.summary_filters_grouped(kpi.summaries, kpi.definitions) IS
+	'Internal: whether every filter of a definition names a column the summary is grouped by, so that the summary can apply it.';
+
 -- Where a summary keeps the sums a definition needs: the kpi.ratio column of
 -- its pair, from the summary's rows of the groups its filters name.
 CREATE FUNCTION kpi.summary_pair_column(s kpi.summaries, definition kpi.definitions) RETURNS name
@@ -644,17 +669,8 @@ DECLARE
 	d kpi.definitions := definition;
 	den name := CASE WHEN d.metric IN ('sum', 'average', 'count') THEN NULL ELSE d.denominator_column END;
 BEGIN
-	-- Without a query in the usual case (the query builder asks for every KPI
-	-- of every read: PL/pgSQL evaluates a condition without a subquery as a
-	-- simple expression): filters on group columns only, then the first pair
-	-- that fits.
-	IF NOT COALESCE(pg_catalog.jsonb_typeof(d.filters) = 'object'
-					AND (d.filters - s.group_by::text[]) = '{}'::jsonb, false) THEN
-		-- anything but filters on group columns named as they are: the
-		-- query over the keys, each cast to name as a column name is
-		IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
-			RETURN NULL;
-		END IF;
+	IF NOT kpi.summary_filters_grouped(s, d) THEN
+		RETURN NULL;
 	END IF;
 	FOR i IN 1 .. COALESCE(pg_catalog.cardinality(s.numerators), 0) LOOP
 		IF s.numerators[i] = d.numerator_column AND s.denominators[i] IS NOT DISTINCT FROM den THEN
@@ -686,18 +702,13 @@ DECLARE
 	col name;
 	merged text;
 BEGIN
-	IF NOT COALESCE(pg_catalog.jsonb_typeof(d.filters) = 'object'
-					AND (d.filters - s.group_by::text[]) = '{}'::jsonb, false) THEN
-		-- anything but filters on group columns named as they are: the
-		-- query over the keys, each cast to name as a column name is
-		IF EXISTS (SELECT FROM pg_catalog.jsonb_object_keys(d.filters) AS f(key) WHERE f.key::name <> ALL (s.group_by)) THEN
+	IF d.metric = 'count' AND d.numerator_column IS NULL THEN
+		IF NOT kpi.summary_filters_grouped(s, d) THEN
 			RETURN NULL;
 		END IF;
-	END IF;
-	IF d.metric = 'count' AND d.numerator_column IS NULL THEN
 		RETURN pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows)%s, 0)::pg_catalog.float8', filter_clause);
 	END IF;
-	col := kpi.summary_pair_column(s, d);
+	col := kpi.summary_pair_column(s, d);	-- NULL also when the filters do not fit
 	IF col IS NULL THEN
 		RETURN NULL;
 	END IF;
@@ -766,6 +777,7 @@ DECLARE
 	s kpi.summaries;
 	d kpi.definitions;
 	v text;
+	row_filter text;
 	value_list text[];
 	count_list text[];
 	state_list text[];
@@ -798,8 +810,9 @@ BEGIN
 			IF with_states THEN
 				state_list := state_list || kpi.summary_state_sql(s, d);
 			END IF;
-			count_list := count_list || CASE WHEN kpi.filter_sql(d) IS NULL THEN 'COALESCE(pg_catalog.sum(kpi_rows), 0)'
-											 ELSE pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows) FILTER (WHERE %s), 0)', kpi.filter_sql(d)) END;
+			row_filter := kpi.filter_sql(d);
+			count_list := count_list || CASE WHEN row_filter IS NULL THEN 'COALESCE(pg_catalog.sum(kpi_rows), 0)'
+											 ELSE pg_catalog.format('COALESCE(pg_catalog.sum(kpi_rows) FILTER (WHERE %s), 0)', row_filter) END;
 		END LOOP;
 
 		stride := pg_catalog.format('pg_catalog.make_interval(secs => %s)', pg_catalog.date_part('epoch', s.bucket));
