@@ -51,6 +51,7 @@
 #include "common/int.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
@@ -197,36 +198,50 @@ too_many_events_error(void)
 			 errhint("Group by a finer entity, or filter out rows that match no step.")));
 }
 
+static inline Size
+entry_size(bool wide)
+{
+	return wide ? sizeof(FunnelEvent) : sizeof(int64);
+}
+
+/* The bytes a state's header and its entries take. */
+static inline Size
+used_size(const FunnelState *state)
+{
+	return FUNNEL_HEADER_SIZE + entry_size(state->wide) * state->nevents;
+}
+
 /*
  * The allocation size for at least `needed` entries: a power of two (what
- * the allocator rounds small chunks up to anyway), at most MaxAllocSize.
+ * the allocator rounds small chunks up to anyway), at least
+ * FUNNEL_FIRST_ALLOC, at most MaxAllocSize.  So a full state that needs one
+ * more entry doubles.
  */
 static Size
 state_size(int64 needed, bool wide)
 {
-	Size		entry = wide ? sizeof(FunnelEvent) : sizeof(int64);
-	Size		bytes = FUNNEL_FIRST_ALLOC;
-
 	if (needed > FUNNEL_MAX_EVENTS)
 		too_many_events_error();
-	while (bytes < FUNNEL_HEADER_SIZE + entry * (Size) needed)
-		bytes *= 2;
-	return Min(bytes, MaxAllocSize);
+	return Min(Max(pg_nextpower2_size_t(FUNNEL_HEADER_SIZE + entry_size(wide) * (Size) needed),
+				   (Size) FUNNEL_FIRST_ALLOC),
+			   MaxAllocSize);
 }
 
 static inline int32
 capacity_of(Size bytes, bool wide)
 {
-	int64		capacity = (bytes - FUNNEL_HEADER_SIZE) / (wide ? sizeof(FunnelEvent) : sizeof(int64));
+	int64		capacity = (bytes - FUNNEL_HEADER_SIZE) / entry_size(wide);
 
 	return (int32) Min(capacity, (int64) FUNNEL_MAX_EVENTS);
 }
 
-/* A state for `capacity` entries; wide if the steps do not fit a byte. */
+/*
+ * A state for `capacity` entries, packed or wide; wide is required past
+ * FUNNEL_PACKED_STEPS steps.
+ */
 static FunnelState *
-new_state(MemoryContext context, int64 within, int32 nsteps, int64 capacity)
+new_state(MemoryContext context, int64 within, int32 nsteps, bool wide, int64 capacity)
 {
-	bool		wide = nsteps > FUNNEL_PACKED_STEPS;
 	Size		bytes = state_size(capacity, wide);
 	FunnelState *state = MemoryContextAlloc(context, bytes);
 
@@ -241,6 +256,22 @@ new_state(MemoryContext context, int64 within, int32 nsteps, int64 capacity)
 }
 
 /*
+ * A copy of a state in `context` with room for `needed` entries; the copy is
+ * never the group's first allocation (see reserve_events).
+ */
+static FunnelState *
+copy_state(MemoryContext context, const FunnelState *state, int64 needed)
+{
+	Size		bytes = state_size(needed, state->wide);
+	FunnelState *copy = MemoryContextAlloc(context, bytes);
+
+	memcpy(copy, state, used_size(state));
+	copy->capacity = capacity_of(bytes, state->wide);
+	copy->first = false;
+	return copy;
+}
+
+/*
  * Room for `more` entries, doubling.  The state may move: callers use the
  * pointer returned.
  */
@@ -252,8 +283,6 @@ reserve_events(FunnelState *state, int64 more)
 
 	if (needed <= state->capacity)
 		return state;
-	/* doubling, but never past the limit when `needed` is within it */
-	bytes = state_size(Max(needed, Min((int64) state->capacity * 2, (int64) FUNNEL_MAX_EVENTS)), state->wide);
 	/*
 	 * The first allocation is not freed when the state outgrows it.  In hash
 	 * aggregation it sits right after the group's key and per-group data,
@@ -265,17 +294,23 @@ reserve_events(FunnelState *state, int64 more)
 	 * entity that outgrew it, less than the events it holds.
 	 */
 	if (state->first)
-	{
-		FunnelState *moved = MemoryContextAlloc(GetMemoryChunkContext(state), bytes);
-
-		memcpy(moved, state, FUNNEL_HEADER_SIZE + (state->wide ? sizeof(FunnelEvent) : sizeof(int64)) * state->nevents);
-		moved->first = false;
-		state = moved;
-	}
-	else
-		state = repalloc(state, bytes);
+		return copy_state(GetMemoryChunkContext(state), state, needed);
+	bytes = state_size(needed, state->wide);
+	state = repalloc(state, bytes);
 	state->capacity = capacity_of(bytes, state->wide);
 	return state;
+}
+
+/* Packed entries as wide ones. */
+static void
+widen_events(FunnelEvent *to, const int64 *from, int32 n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		to[i].ts = packed_ts(from[i]);
+		to[i].steps = packed_steps(from[i]);
+		to[i].reserved = 0;
+	}
 }
 
 /* The state with wide entries, room for `more` more; the old one is freed. */
@@ -283,19 +318,12 @@ static FunnelState *
 make_wide(FunnelState *state, int64 more)
 {
 	FunnelState *wide;
-	FunnelEvent *events;
 
 	Assert(!state->wide);
-	wide = new_state(GetMemoryChunkContext(state), state->within, FUNNEL_MAX_STEPS, (int64) state->nevents + more);
-	wide->nsteps = state->nsteps;
+	wide = new_state(GetMemoryChunkContext(state), state->within, state->nsteps, true,
+					 (int64) state->nevents + more);
 	wide->sorted = state->sorted;
-	events = WIDE_EVENTS(wide);
-	for (int i = 0; i < state->nevents; i++)
-	{
-		events[i].ts = packed_ts(state->events[i]);
-		events[i].steps = packed_steps(state->events[i]);
-		events[i].reserved = 0;
-	}
+	widen_events(WIDE_EVENTS(wide), state->events, state->nevents);
 	wide->nevents = state->nevents;
 	if (!state->first)			/* see reserve_events */
 		pfree(state);
@@ -430,7 +458,7 @@ accumulate(FunctionCallInfo fcinfo, uint32 mask, int32 nsteps)
 	}
 	else
 	{
-		state = new_state(aggcontext, window_micros(given), nsteps, 0);
+		state = new_state(aggcontext, window_micros(given), nsteps, nsteps > FUNNEL_PACKED_STEPS, 0);
 		state->first = true;
 	}
 	if (mask != 0 && !PG_ARGISNULL(1))
@@ -492,17 +520,8 @@ kpi_funnel_combine(PG_FUNCTION_ARGS)
 		elog(ERROR, "kpi_funnel_combine called in non-aggregate context");
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
-	if (a == NULL)
-	{
-		/* Copy: the second state belongs to someone else. */
-		Size		bytes = state_size(b->nevents, b->wide);
-
-		a = MemoryContextAlloc(aggcontext, bytes);
-		memcpy(a, b, FUNNEL_HEADER_SIZE + (b->wide ? sizeof(FunnelEvent) : sizeof(int64)) * b->nevents);
-		a->capacity = capacity_of(bytes, b->wide);
-		a->first = false;
-		PG_RETURN_POINTER(a);
-	}
+	if (a == NULL)				/* a copy: the second state belongs to someone else */
+		PG_RETURN_POINTER(copy_state(aggcontext, b, b->nevents));
 	if (a->nsteps != b->nsteps)
 		state_mismatch_error("number of steps");
 	if (a->within != b->within)
@@ -516,20 +535,9 @@ kpi_funnel_combine(PG_FUNCTION_ARGS)
 	else
 		a = reserve_events(a, b->nevents);
 	if (a->wide == b->wide)
-		memcpy((char *) a->events + (a->wide ? sizeof(FunnelEvent) : sizeof(int64)) * a->nevents,
-			   b->events, (b->wide ? sizeof(FunnelEvent) : sizeof(int64)) * b->nevents);
-	else
-	{
-		/* a wide, b packed */
-		FunnelEvent *events = WIDE_EVENTS(a) + a->nevents;
-
-		for (int i = 0; i < b->nevents; i++)
-		{
-			events[i].ts = packed_ts(b->events[i]);
-			events[i].steps = packed_steps(b->events[i]);
-			events[i].reserved = 0;
-		}
-	}
+		memcpy((char *) a->events + entry_size(a->wide) * a->nevents, b->events, entry_size(b->wide) * b->nevents);
+	else						/* a wide, b packed */
+		widen_events(WIDE_EVENTS(a) + a->nevents, b->events, b->nevents);
 	a->sorted = a->sorted && b->sorted && !b_before;
 	a->nevents += b->nevents;
 	PG_RETURN_POINTER(a);
@@ -595,7 +603,7 @@ kpi_funnel_deserialize(PG_FUNCTION_ARGS)
 		(int64) buf.len - 15 != (int64) nevents * 12)
 		elog(ERROR, "invalid kpi.funnel state");
 	valid_steps = nsteps == 32 ? PG_UINT32_MAX : ((uint32) 1 << nsteps) - 1;
-	state = new_state(aggcontext, within, nsteps, nevents);
+	state = new_state(aggcontext, within, nsteps, nsteps > FUNNEL_PACKED_STEPS, nevents);
 	for (int i = 0; i < nevents; i++)
 	{
 		int64		ts = pq_getmsgint64(&buf);
@@ -603,6 +611,9 @@ kpi_funnel_deserialize(PG_FUNCTION_ARGS)
 
 		if (steps == 0 || (steps & ~valid_steps) != 0)
 			elog(ERROR, "invalid kpi.funnel state: event %d matches steps %x", i, steps);
+		/* widened once, with room for the rest */
+		if (!state->wide && !fits_packed(ts))
+			state = make_wide(state, nevents - i);
 		state = append_event(state, ts, steps);
 	}
 	pq_getmsgend(&buf);
@@ -707,7 +718,7 @@ pass_event(FunnelPass *pass, int64 ts, uint32 steps)
 		 * consecutive steps.  Strict mode: descending, so every step builds
 		 * on a chain that ended before this timestamp.
 		 */
-		int			j = pass->strict ? 31 - __builtin_clz(steps) : __builtin_ctz(steps);
+		int			j = pass->strict ? pg_leftmost_one_pos32(steps) : pg_rightmost_one_pos32(steps);
 
 		steps &= ~((uint32) 1 << j);
 		if (j == 0)
