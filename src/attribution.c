@@ -29,8 +29,9 @@
  *   packed), after a 24-byte header, in one allocation of 128 bytes
  *   (8 events) that doubles as needed;
  * - nothing is allocated per row but when a customer's touch array doubles;
- * - the final function sorts once by (time, channel rank), and ranks the
- *   channels by name once per query, not once per customer.
+ * - the final function ranks only the customer's own channels by name (a
+ *   handful, cheaper than a ranking of every channel of the query) and
+ *   sorts once by (time, channel rank).
  *
  * The state is internal, with serialize/deserialize functions for parallel
  * query; a serialized state carries the names of its own channels, and a

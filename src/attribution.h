@@ -13,6 +13,7 @@
 #ifndef KPI_ATTRIBUTION_H
 #define KPI_ATTRIBUTION_H
 
+#include "access/tupdesc.h"
 #include "common/hashfn.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"

@@ -260,7 +260,10 @@ kpi_attribute_totals_serialize(PG_FUNCTION_ARGS)
 	pq_begintypsend(&buf);
 	attr_serialize_head(&buf, &s->head, sc);
 	pq_sendint64(&buf, s->nrows);
-	/* at most TOTALS_MAX_ROWS * 20 bytes: within MaxAllocSize */
+	/*
+	 * the rows, at most TOTALS_MAX_ROWS * 20 bytes, after the channel names:
+	 * past MaxAllocSize in all, enlargeStringInfo stops with a clean error
+	 */
 	enlargeStringInfo(&buf, s->nrows * 20);
 	for (i = 0; i < s->nrows; i++)
 	{
